@@ -1,0 +1,7 @@
+namespace Mimetic.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void PaperIsNamed() => Assert.Contains("Mimetic", MimeticInfo.Paper, StringComparison.Ordinal);
+}
