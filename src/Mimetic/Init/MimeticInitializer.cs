@@ -1,0 +1,92 @@
+using static TorchSharp.torch;
+
+namespace Mimetic.Init;
+
+/// <summary>
+/// Applies mimetic initialization to every self-attention layer of a model, after its default init
+/// (as timm applies <c>weight_init=</c> after construction). The maths is in <see cref="MimeticMath"/>.
+/// </summary>
+public static class MimeticInitializer
+{
+    /// <summary>
+    /// Initializes every attention layer of <paramref name="model"/>. Noise comes from a generator seeded
+    /// with <see cref="MimeticOptions.Seed"/>, or from TorchSharp's default generator when it is null.
+    /// </summary>
+    /// <returns>The layers it set, in order.</returns>
+    /// <exception cref="ArgumentException">Invalid options, or a model with no attention layer.</exception>
+    public static MimeticInitReport Apply(nn.Module model, MimeticOptions? options = null, int? multiheadAttentionHeads = null)
+    {
+        options ??= MimeticOptions.Vision;
+        using var generator = options.Seed is { } seed ? new Generator((ulong)seed) : null;
+        return Apply(model, options, generator, multiheadAttentionHeads);
+    }
+
+    /// <summary>Initializes every attention layer of <paramref name="model"/>, drawing noise from <paramref name="generator"/>.</summary>
+    /// <returns>The layers it set, in order.</returns>
+    /// <exception cref="ArgumentException">Invalid options, or a model with no attention layer.</exception>
+    public static MimeticInitReport Apply(nn.Module model, MimeticOptions options, Generator? generator, int? multiheadAttentionHeads = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var slots = AttentionFinder.Find(model, multiheadAttentionHeads);
+        if (slots.Count == 0)
+        {
+            throw new ArgumentException(
+                $"The model ({model.GetType().Name}) has no attention layer that mimetic initialization understands " +
+                $"(a module implementing {nameof(IFusedSelfAttention)}, or TorchSharp's MultiheadAttention).");
+        }
+
+        foreach (var slot in slots)
+        {
+            ApplyToLayer(slot, options, generator);
+        }
+
+        return new MimeticInitReport(slots.Select(s => new InitializedLayer(s.Name, s.Kind, s.Width, s.Heads)).ToList());
+    }
+
+    /// <summary>
+    /// Initializes one attention layer. Noise is always drawn for both halves (see
+    /// <see cref="MimeticMath.DrawLayerNoise"/>), so a partial init equals the matching half of the full one.
+    /// </summary>
+    public static void ApplyToLayer(AttentionSlot slot, MimeticOptions options, Generator? generator)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(options);
+        slot.Validate();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int d = slot.Width, h = slot.Heads, k = slot.HeadWidth;
+        using var noise = MimeticMath.DrawLayerNoise(d, h, generator);
+
+        if (options.InitializesQueryKey)
+        {
+            var target = MimeticMath.QueryKeyTarget(noise.QueryKey, options.Alpha1, options.Beta1);
+            var (query, key) = MimeticMath.QueryKeyFactors(target, k);
+            // Linear stores Wᵀ: head i's rows are W_q,iᵀ (k×d), heads stacked in order.
+            slot.InProjectionWeight.narrow(0, 0, d).copy_(query.mT.reshape(d, d));
+            slot.InProjectionWeight.narrow(0, d, d).copy_(key.mT.reshape(d, d));
+            slot.InProjectionBias?.narrow(0, 0, 2 * d).zero_();
+        }
+
+        if (options.InitializesValueProjection)
+        {
+            var target = MimeticMath.ValueProjectionTarget(noise.ValueProjection, options.Alpha2, options.Beta2, options.ValueProjectionSign);
+            var (value, projection) = MimeticMath.ValueProjectionFactors(target);
+            slot.InProjectionWeight.narrow(0, 2 * d, d).copy_(value.mT);
+            slot.OutProjectionWeight.copy_(projection.mT);
+            slot.InProjectionBias?.narrow(0, 2 * d, d).zero_();
+            slot.OutProjectionBias?.zero_();
+        }
+    }
+}
+
+/// <summary>Which attention layers an initialization set.</summary>
+/// <param name="Layers">The layers, in model order.</param>
+public sealed record MimeticInitReport(IReadOnlyList<InitializedLayer> Layers);
+
+/// <summary>One attention layer that was initialized.</summary>
+/// <param name="Name">Its place in the model.</param>
+/// <param name="Kind">Its module kind.</param>
+/// <param name="Width">Model width d.</param>
+/// <param name="Heads">Number of heads.</param>
+public sealed record InitializedLayer(string Name, string Kind, int Width, int Heads);

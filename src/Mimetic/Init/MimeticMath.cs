@@ -1,0 +1,85 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mimetic.Init;
+
+/// <summary>
+/// The paper's equations, and nothing else. Row-vector convention: q = x·W_q, so W_q is d×k and a
+/// TorchSharp <c>Linear</c> stores its transpose. Width d, h heads, head width k = d/h,
+/// Z a d×d matrix of i.i.d. N(0, 1/d) entries, fresh for every draw.
+/// <list type="bullet">
+/// <item>Query/key, per head: α1·Z + β1·I = U·S·Vᵀ; W_q = U[:, :k]·√S[:k], W_k = V[:, :k]·√S[:k],
+/// so W_q·W_kᵀ is the best rank-k approximation of the target.</item>
+/// <item>Value/projection, per layer, full rank: α2·Z + sign·β2·I = U·S·Vᵀ; W_v = U·√S,
+/// W_proj = √S·Vᵀ, so W_v·W_proj equals the target exactly.</item>
+/// </list>
+/// The SVDs run in float64; the factors come back as float32.
+/// </summary>
+public static class MimeticMath
+{
+    /// <summary>
+    /// Draws the noise of one layer, in a fixed order: first the h query/key matrices (one h×d×d draw),
+    /// then the value/projection matrix (one d×d draw). Entries are N(0, 1/d).
+    /// </summary>
+    public static LayerNoise DrawLayerNoise(int width, int heads, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var scale = 1.0 / Math.Sqrt(width);
+        var queryKey = randn([heads, width, width], ScalarType.Float32, generator: generator).mul_(scale);
+        var valueProjection = randn([width, width], ScalarType.Float32, generator: generator).mul_(scale);
+        return new LayerNoise(queryKey.MoveToOuterDisposeScope(), valueProjection.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The per-head query/key targets α1·Z + β1·I, shape h×d×d (float64).</summary>
+    public static Tensor QueryKeyTarget(Tensor noise, double alpha1, double beta1)
+    {
+        using var scope = NewDisposeScope();
+        var width = noise.shape[^1];
+        return (noise.to(ScalarType.Float64) * alpha1 + eye(width, dtype: ScalarType.Float64) * beta1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The value/projection target α2·Z + sign·β2·I, shape d×d (float64).</summary>
+    public static Tensor ValueProjectionTarget(Tensor noise, double alpha2, double beta2, int sign)
+    {
+        using var scope = NewDisposeScope();
+        var width = noise.shape[^1];
+        return (noise.to(ScalarType.Float64) * alpha2 + eye(width, dtype: ScalarType.Float64) * (sign * beta2)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Rank-k factors of each head's target: W_q = U[:, :k]·√S[:k] and W_k = V[:, :k]·√S[:k], both h×d×k.
+    /// </summary>
+    public static (Tensor Query, Tensor Key) QueryKeyFactors(Tensor target, int headWidth)
+    {
+        using var scope = NewDisposeScope();
+        var (u, s, vh) = linalg.svd(target, fullMatrices: false);
+        var rootS = s[.., ..headWidth].sqrt().unsqueeze(-2);           // h×1×k
+        var query = u[.., .., ..headWidth] * rootS;                      // h×d×k
+        var key = vh.mT[.., .., ..headWidth] * rootS;                    // h×d×k
+        return (query.to(ScalarType.Float32).MoveToOuterDisposeScope(), key.to(ScalarType.Float32).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Full-rank factors of the layer's target: W_v = U·√S and W_proj = √S·Vᵀ, both d×d.</summary>
+    public static (Tensor Value, Tensor Projection) ValueProjectionFactors(Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var (u, s, vh) = linalg.svd(target, fullMatrices: false);
+        var rootS = s.sqrt();
+        var value = u * rootS.unsqueeze(0);            // scales column j of U by √S_j
+        var projection = rootS.unsqueeze(1) * vh;       // scales row j of Vᵀ by √S_j
+        return (value.to(ScalarType.Float32).MoveToOuterDisposeScope(), projection.to(ScalarType.Float32).MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>The noise Z of one attention layer.</summary>
+/// <param name="QueryKey">h×d×d, one matrix per head.</param>
+/// <param name="ValueProjection">d×d.</param>
+public sealed record LayerNoise(Tensor QueryKey, Tensor ValueProjection) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        QueryKey.Dispose();
+        ValueProjection.Dispose();
+    }
+}

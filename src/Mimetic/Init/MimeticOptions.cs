@@ -1,0 +1,71 @@
+namespace Mimetic.Init;
+
+/// <summary>Which halves of self-attention the mimetic initializer sets.</summary>
+public enum MimeticParts
+{
+    /// <summary>Query/key and value/projection (the paper's method).</summary>
+    Both,
+
+    /// <summary>Only query/key: W_q·W_kᵀ ≈ α1·Z + β1·I per head; value and projection keep their init.</summary>
+    QueryKeyOnly,
+
+    /// <summary>Only value/projection: W_v·W_proj = α2·Z + sign·β2·I per layer; query and key keep their init.</summary>
+    ValueProjectionOnly,
+}
+
+/// <summary>
+/// Settings of mimetic initialization (Trockman &amp; Kolter, ICML 2023). The defaults are the paper's
+/// vision settings: α1 = β1 = 0.7 for query/key, α2 = β2 = 0.4 for value/projection, with the
+/// value/projection identity negated (W_v·W_proj ≈ −I).
+/// </summary>
+/// <param name="Alpha1">Noise scale α1 of the query/key target α1·Z + β1·I.</param>
+/// <param name="Beta1">Identity weight β1 of the query/key target.</param>
+/// <param name="Alpha2">Noise scale α2 of the value/projection target α2·Z + sign·β2·I.</param>
+/// <param name="Beta2">Identity weight β2 of the value/projection target.</param>
+/// <param name="ValueProjectionSign">Sign of the value/projection identity: −1 for vision (the paper), +1 as some language models prefer.</param>
+/// <param name="Parts">Which halves to initialize.</param>
+/// <param name="Seed">Seed of the noise Z; <see langword="null"/> draws from TorchSharp's default generator.</param>
+public sealed record MimeticOptions(
+    double Alpha1 = 0.7,
+    double Beta1 = 0.7,
+    double Alpha2 = 0.4,
+    double Beta2 = 0.4,
+    int ValueProjectionSign = -1,
+    MimeticParts Parts = MimeticParts.Both,
+    long? Seed = null)
+{
+    /// <summary>The paper's vision settings (the defaults).</summary>
+    public static MimeticOptions Vision { get; } = new();
+
+    /// <summary>Whether the query/key half is initialized.</summary>
+    public bool InitializesQueryKey => Parts is MimeticParts.Both or MimeticParts.QueryKeyOnly;
+
+    /// <summary>Whether the value/projection half is initialized.</summary>
+    public bool InitializesValueProjection => Parts is MimeticParts.Both or MimeticParts.ValueProjectionOnly;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
+    public void Validate()
+    {
+        RequireNonNegative(Alpha1, nameof(Alpha1));
+        RequireNonNegative(Beta1, nameof(Beta1));
+        RequireNonNegative(Alpha2, nameof(Alpha2));
+        RequireNonNegative(Beta2, nameof(Beta2));
+        if (ValueProjectionSign is not (1 or -1))
+        {
+            throw new ArgumentException($"{nameof(ValueProjectionSign)} must be +1 or -1, not {ValueProjectionSign}.", nameof(ValueProjectionSign));
+        }
+
+        if (!Enum.IsDefined(Parts))
+        {
+            throw new ArgumentException($"{nameof(Parts)} has the unknown value {(int)Parts}.", nameof(Parts));
+        }
+    }
+
+    private static void RequireNonNegative(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            throw new ArgumentException($"{name} must be a finite number ≥ 0, not {value}.", name);
+        }
+    }
+}
