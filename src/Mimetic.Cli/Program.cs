@@ -1,1 +1,3 @@
-return 0;
+using Mimetic.Cli;
+
+return MimeticApp.Run(args);

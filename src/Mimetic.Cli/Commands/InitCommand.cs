@@ -1,0 +1,169 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Mimetic.Analysis;
+using Mimetic.Init;
+using Mimetic.Io;
+using Mimetic.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Mimetic.Cli.Commands;
+
+/// <summary>Options shared by commands that initialize a model.</summary>
+public class InitOptionsSettings : CommandSettings
+{
+    /// <summary>Initialization name.</summary>
+    [CommandOption("--init <NAME>")]
+    [Description("default | mimetic | mimetic-qk | mimetic-vo")]
+    [DefaultValue("mimetic")]
+    public string Init { get; init; } = "mimetic";
+
+    /// <summary>α1.</summary>
+    [CommandOption("--alpha1 <A>")]
+    [Description("noise scale of the query/key target")]
+    [DefaultValue(0.7)]
+    public double Alpha1 { get; init; } = 0.7;
+
+    /// <summary>β1.</summary>
+    [CommandOption("--beta1 <B>")]
+    [Description("identity weight of the query/key target")]
+    [DefaultValue(0.7)]
+    public double Beta1 { get; init; } = 0.7;
+
+    /// <summary>α2.</summary>
+    [CommandOption("--alpha2 <A>")]
+    [Description("noise scale of the value/projection target")]
+    [DefaultValue(0.4)]
+    public double Alpha2 { get; init; } = 0.4;
+
+    /// <summary>β2.</summary>
+    [CommandOption("--beta2 <B>")]
+    [Description("identity weight of the value/projection target")]
+    [DefaultValue(0.4)]
+    public double Beta2 { get; init; } = 0.4;
+
+    /// <summary>Sign of the value/projection identity.</summary>
+    [CommandOption("--vo-sign <SIGN>")]
+    [Description("sign of the value/projection identity: -1 (vision) or +1")]
+    [DefaultValue(-1)]
+    public int ValueProjectionSign { get; init; } = -1;
+
+    /// <summary>The mimetic options these settings describe (parts come from the init name).</summary>
+    public MimeticOptions ToMimeticOptions() => new(Alpha1, Beta1, Alpha2, Beta2, ValueProjectionSign);
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (!WeightInit.IsKnown(Init))
+        {
+            return ValidationResult.Error($"unknown --init '{Init}'; known: {string.Join(", ", WeightInit.Names)}");
+        }
+
+        try
+        {
+            ToMimeticOptions().Validate();
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message.Split(" (Parameter", 2)[0]);
+        }
+
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>Settings of <c>mimetic init</c>.</summary>
+public sealed class InitSettings : InitOptionsSettings
+{
+    /// <summary>Model preset.</summary>
+    [CommandOption("-m|--model <PRESET>")]
+    [Description("model preset (see 'mimetic presets')")]
+    [DefaultValue("vit-tiny")]
+    public string Model { get; init; } = "vit-tiny";
+
+    /// <summary>Seed.</summary>
+    [CommandOption("-s|--seed <SEED>")]
+    [DefaultValue(0L)]
+    public long Seed { get; init; }
+
+    /// <summary>Output safetensors file.</summary>
+    [CommandOption("-o|--out <FILE>")]
+    [Description("write the weights here as safetensors with timm's parameter names")]
+    public string? Out { get; init; }
+
+    /// <summary>Print JSON instead of a table.</summary>
+    [CommandOption("--json")]
+    public bool Json { get; init; }
+}
+
+/// <summary><c>mimetic init</c>: builds a model, initializes it, prints the attention statistics, exports.</summary>
+public sealed class InitCommand(IAnsiConsole console) : Command<InitSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, InitSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var config = VisionPresets.Get(settings.Model);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var model = ModelFactory.CreateVision(config, settings.Init, settings.Seed, settings.ToMimeticOptions());
+        var seconds = started.Elapsed.TotalSeconds;
+        var layers = AttentionAnalysis.Of(model);
+
+        if (settings.Out is { } path)
+        {
+            var metadata = new Dictionary<string, string>
+            {
+                ["format"] = "pt",
+                ["mimetic.layout"] = "timm",
+                ["mimetic.model"] = settings.Model,
+                ["mimetic.init"] = settings.Init,
+                ["mimetic.seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                ["mimetic.heads"] = config.Heads.ToString(CultureInfo.InvariantCulture),
+                ["mimetic.config"] = JsonSerializer.Serialize(config),
+                ["mimetic.options"] = JsonSerializer.Serialize(settings.ToMimeticOptions()),
+            };
+            Safetensors.Write(path, model.state_dict().Select(p => (p.Key, p.Value)), metadata);
+        }
+
+        if (settings.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { settings.Model, settings.Init, settings.Seed, layers }, JsonOptions));
+            return 0;
+        }
+
+        console.MarkupLine($"[bold]{Markup.Escape(settings.Model)}[/] (width {config.Width}, depth {config.Depth}, {config.Heads} heads), " +
+                           $"init [bold]{Markup.Escape(settings.Init)}[/], seed {settings.Seed}: built and initialized in {seconds:F2} s");
+        console.Write(StatisticsTable(layers));
+        if (settings.Out is { } written)
+        {
+            console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/] ({new FileInfo(written).Length / 1024.0 / 1024.0:F1} MiB, timm parameter names)");
+        }
+
+        return 0;
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>One row per layer and head: the paper's diagonal statistics of both products.</summary>
+    internal static Table StatisticsTable(IReadOnlyList<LayerAnalysis> layers)
+    {
+        var table = new Table().AddColumns("layer", "head", "QK diag", "QK std", "QK id", "VO diag", "VO std", "VO id");
+        foreach (var layer in layers)
+        {
+            for (var head = 0; head < layer.Heads; head++)
+            {
+                var qk = layer.QueryKey[head];
+                var vo = layer.ValueProjection;
+                table.AddRow(
+                    head == 0 ? Markup.Escape(layer.Name) : "", head.ToString(CultureInfo.InvariantCulture),
+                    F(qk.MeanDiagonal), F(qk.OffDiagonalStd), F(qk.IdentityScore),
+                    head == 0 ? F(vo.MeanDiagonal) : "", head == 0 ? F(vo.OffDiagonalStd) : "", head == 0 ? F(vo.IdentityScore) : "");
+            }
+        }
+
+        return table;
+    }
+
+    private static string F(double value) => value.ToString("+0.000;-0.000", CultureInfo.InvariantCulture);
+}

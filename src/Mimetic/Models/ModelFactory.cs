@@ -1,0 +1,28 @@
+using Mimetic.Init;
+using static TorchSharp.torch;
+
+namespace Mimetic.Models;
+
+/// <summary>Builds models with a named initialization, reproducibly.</summary>
+public static class ModelFactory
+{
+    /// <summary>
+    /// Builds a Vision Transformer with its default init drawn from <c>manual_seed(seed)</c>, then applies
+    /// <paramref name="init"/>. Mimetic noise comes from its own generator (seeded with
+    /// <paramref name="options"/>' seed, else <paramref name="seed"/>), so for one seed a default and a
+    /// mimetic model share every weight outside attention.
+    /// </summary>
+    public static VisionTransformer CreateVision(VisionTransformerConfig config, string init, long seed, MimeticOptions? options = null)
+    {
+        if (!WeightInit.IsKnown(init))
+        {
+            throw new ArgumentException($"Unknown initialization '{init}'. Known: {string.Join(", ", WeightInit.Names)}.");
+        }
+
+        manual_seed(seed);
+        var model = new VisionTransformer(config);
+        options ??= MimeticOptions.Vision;
+        WeightInit.Apply(model, init, options with { Seed = options.Seed ?? seed });
+        return model;
+    }
+}
