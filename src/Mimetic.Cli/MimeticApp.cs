@@ -23,6 +23,13 @@ public static class MimeticApp
             config.AddCommand<InitCommand>("init")
                 .WithDescription("Build a model, apply an initialization, print attention statistics and optionally export safetensors.")
                 .WithExample("init", "--model", "vit-tiny", "--init", "mimetic", "--seed", "0", "--out", "vit-tiny.safetensors");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train one model (dataset × preset × init × seed) into a run directory; resumable.")
+                .WithExample("train", "--dataset", "cifar10", "--model", "vit-cpu", "--init", "mimetic", "--train-size", "10000", "--epochs", "10");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Train several inits × seeds with everything else equal, then write a Markdown report with plots.")
+                .WithExample("compare", "--model", "vit-cpu", "--train-size", "10000", "--epochs", "10", "--inits", "default,mimetic", "--seeds", "0,1,2");
+            config.AddCommand<ReportCommand>("report").WithDescription("Regenerate a comparison's report and plots from its run directories.");
             config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets.");
         });
 

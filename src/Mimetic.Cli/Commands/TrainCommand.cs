@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using Mimetic.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Mimetic.Cli.Commands;
+
+/// <summary>Settings of <c>mimetic train</c>.</summary>
+public sealed class TrainSettings : TrainingSettings
+{
+    /// <summary>Seed.</summary>
+    [CommandOption("-s|--seed <SEED>")]
+    [DefaultValue(0L)]
+    public long Seed { get; init; }
+
+    /// <summary>Run directory.</summary>
+    [CommandOption("-o|--out <DIR>")]
+    [Description("run directory (default: runs/<dataset>-<model>-<init>-seed<seed>)")]
+    public string? Out { get; init; }
+
+    /// <summary>Resume a run.</summary>
+    [CommandOption("--resume <DIR>")]
+    [Description("continue a stopped run from its directory, with its saved config (--epochs may extend it)")]
+    public string? Resume { get; init; }
+
+    /// <summary>Stop early, resumably.</summary>
+    [CommandOption("--until-epoch <N>")]
+    [Description("stop (resumably) after epoch N; continue later with --resume")]
+    public int? UntilEpoch { get; init; }
+}
+
+/// <summary><c>mimetic train</c>: one training run.</summary>
+public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        TrainingConfig config;
+        string directory;
+        if (settings.Resume is { } resume)
+        {
+            var files = new RunFiles(resume);
+            if (!files.Exists)
+            {
+                throw new ArgumentException($"{resume} is not a run directory (no config.json).");
+            }
+
+            var epochsGiven = context.Arguments.Contains("--epochs") || context.Arguments.Contains("-e");
+            config = files.ReadConfig() is var saved && epochsGiven ? saved with { Epochs = settings.Epochs } : files.ReadConfig();
+            directory = resume;
+        }
+        else
+        {
+            config = settings.ToConfig(settings.Init, settings.Seed);
+            directory = settings.Out ?? Path.Combine("runs", $"{config.Dataset}-{config.Model}-{config.Init}-seed{config.Seed}");
+        }
+
+        using var ctrlC = new CancelOnCtrlC(console);
+        var data = DataLoading.Load(console, config.Dataset, settings.Data);
+        var result = ConsoleTrainingObserver.WithProgress(console, progress =>
+        {
+            using var experiment = Experiment.Create(config, data);
+            var observer = new ConsoleTrainingObserver(console, progress, config.Init);
+            return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(ctrlC.Token, settings.UntilEpoch);
+        });
+
+        return result.State switch
+        {
+            RunState.Completed => 0,
+            RunState.Stopped => 130,
+            _ => ErrorReport.Failure,
+        };
+    }
+}

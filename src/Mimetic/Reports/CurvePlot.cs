@@ -1,0 +1,47 @@
+using ScottPlot;
+
+namespace Mimetic.Reports;
+
+/// <summary>One curve: a mean per x, with an optional ± band.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="X">x values.</param>
+/// <param name="Mean">y values (means).</param>
+/// <param name="Std">Band half-widths (e.g. std over seeds); null for no band.</param>
+public sealed record Curve(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Mean, IReadOnlyList<double>? Std = null);
+
+/// <summary>Line plots with shaded bands, saved as PNG (ScottPlot, headless).</summary>
+public static class CurvePlot
+{
+    /// <summary>Draws the curves and writes a PNG.</summary>
+    public static void Save(string path, string title, string xLabel, string yLabel, IEnumerable<Curve> curves, int width = 800, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var index = 0;
+        foreach (var curve in curves)
+        {
+            var color = palette.GetColor(index++);
+            var xs = curve.X.ToArray();
+            var ys = curve.Mean.ToArray();
+            if (curve.Std is { } std && std.Any(s => s > 0))
+            {
+                var band = plot.Add.FillY(xs, ys.Select((y, i) => y - std[i]).ToArray(), ys.Select((y, i) => y + std[i]).ToArray());
+                band.FillColor = color.WithAlpha(0.2);
+                band.LineWidth = 0;
+            }
+
+            var line = plot.Add.Scatter(xs, ys, color);
+            line.LegendText = curve.Name;
+            line.LineWidth = 2;
+            line.MarkerSize = 5;
+        }
+
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.LowerRight);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SavePng(path, width, height);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using Mimetic.Io;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mimetic.Training;
+
+/// <summary>Where training stands: what a checkpoint must restore besides the weights.</summary>
+/// <param name="EpochsCompleted">Whole epochs done.</param>
+/// <param name="BatchesIntoEpoch">Batches of the next epoch already done (a checkpoint taken mid-epoch on Ctrl-C).</param>
+/// <param name="Step">Optimizer steps done.</param>
+/// <param name="EpochLossSum">Sum of the partial epoch's batch losses (mid-epoch only).</param>
+/// <param name="EpochCorrect">Correct predictions in the partial epoch (mid-epoch only).</param>
+/// <param name="EpochSeen">Images seen in the partial epoch (mid-epoch only).</param>
+public sealed record TrainingPosition(int EpochsCompleted, int BatchesIntoEpoch, long Step, double EpochLossSum = 0, long EpochCorrect = 0, long EpochSeen = 0);
+
+/// <summary>
+/// A resumable checkpoint: <c>model.safetensors</c>, <c>optimizer.bin</c> and <c>position.json</c> in one
+/// directory, replaced atomically: written beside the old one, then swapped by renames. If a crash
+/// falls between the renames, the previous checkpoint (<c>checkpoint.old</c>) is used.
+/// </summary>
+public static class Checkpoint
+{
+    private const string ModelFile = "model.safetensors";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string PositionFile = "position.json";
+
+    /// <summary>Saves model, optimizer and position to <paramref name="directory"/>, atomically.</summary>
+    public static void Save(string directory, nn.Module model, OptimizerHelper optimizer, TrainingPosition position, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var temporary = directory + ".tmp";
+        var old = directory + ".old";
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
+
+        Directory.CreateDirectory(temporary);
+        SaveWeights(Path.Combine(temporary, ModelFile), model, metadata);
+        using (var stream = File.Create(Path.Combine(temporary, OptimizerFile)))
+        using (var writer = new BinaryWriter(stream))
+        {
+            optimizer.save_state_dict(writer);
+        }
+
+        File.WriteAllText(Path.Combine(temporary, PositionFile), JsonSerializer.Serialize(position, RunFiles.Json));
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+
+        if (Directory.Exists(directory))
+        {
+            Directory.Move(directory, old);
+        }
+
+        Directory.Move(temporary, directory);
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+    }
+
+    /// <summary>Whether a checkpoint can be loaded from <paramref name="directory"/>.</summary>
+    public static bool Exists(string directory) => Resolve(directory) is not null;
+
+    /// <summary>Restores model and optimizer from <paramref name="directory"/> and returns the position.</summary>
+    /// <exception cref="InvalidDataException">No usable checkpoint.</exception>
+    public static TrainingPosition Load(string directory, nn.Module model, OptimizerHelper optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var source = Resolve(directory) ?? throw new InvalidDataException($"No checkpoint in {directory}: nothing to resume.");
+        LoadWeights(Path.Combine(source, ModelFile), model);
+        using (var stream = File.OpenRead(Path.Combine(source, OptimizerFile)))
+        using (var reader = new BinaryReader(stream))
+        {
+            optimizer.load_state_dict(reader);
+        }
+
+        return JsonSerializer.Deserialize<TrainingPosition>(File.ReadAllText(Path.Combine(source, PositionFile)), RunFiles.Json)
+            ?? throw new InvalidDataException($"{source}/{PositionFile} is empty.");
+    }
+
+    /// <summary>Writes a model's state (parameters and buffers) as safetensors, atomically.</summary>
+    public static void SaveWeights(string path, nn.Module model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Safetensors.Write(path, model.state_dict().Select(p => (p.Key, p.Value)), metadata);
+    }
+
+    /// <summary>Loads a model's state from safetensors; every tensor must match by name and shape.</summary>
+    /// <exception cref="InvalidModelFileException">Missing, extra or mis-shaped tensors.</exception>
+    public static void LoadWeights(string path, nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var file = Safetensors.Open(path);
+        var state = model.state_dict();
+        var missing = state.Keys.Where(k => !file.Contains(k)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidModelFileException($"{Path.GetFileName(path)} lacks {missing.Count} of the model's tensors (first: {missing[0]}).");
+        }
+
+        using var noGrad = no_grad();
+        foreach (var (name, target) in state)
+        {
+            using var stored = file.Read(name);
+            if (!stored.shape.SequenceEqual(target.shape))
+            {
+                throw new InvalidModelFileException(
+                    $"{Path.GetFileName(path)}: '{name}' has shape [{string.Join(", ", stored.shape)}], the model expects [{string.Join(", ", target.shape)}].");
+            }
+
+            target.copy_(stored);
+        }
+    }
+
+    /// <summary>Metadata that lets any tool read a weights file: layout, heads, config.</summary>
+    public static Dictionary<string, string> Metadata(TrainingConfig config, Models.VisionTransformerConfig model, int epoch) => new()
+    {
+        ["format"] = "pt",
+        ["mimetic.layout"] = "timm",
+        ["mimetic.heads"] = model.Heads.ToString(CultureInfo.InvariantCulture),
+        ["mimetic.model"] = config.Model,
+        ["mimetic.init"] = config.Init,
+        ["mimetic.seed"] = config.Seed.ToString(CultureInfo.InvariantCulture),
+        ["mimetic.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+        ["mimetic.config"] = JsonSerializer.Serialize(model, RunFiles.Json),
+    };
+
+    private static string? Resolve(string directory)
+    {
+        foreach (var candidate in new[] { directory, directory + ".old" })
+        {
+            if (File.Exists(Path.Combine(candidate, PositionFile)) && File.Exists(Path.Combine(candidate, ModelFile)) && File.Exists(Path.Combine(candidate, OptimizerFile)))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

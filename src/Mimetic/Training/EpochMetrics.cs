@@ -1,0 +1,20 @@
+namespace Mimetic.Training;
+
+/// <summary>What one epoch measured. One line of <c>metrics.jsonl</c> and <c>metrics.csv</c>.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean training loss (with label smoothing) over the epoch's steps.</param>
+/// <param name="TrainAccuracy">Training accuracy on the augmented batches.</param>
+/// <param name="TestLoss">Test loss (no label smoothing).</param>
+/// <param name="TestAccuracy">Test accuracy.</param>
+/// <param name="LearningRate">Learning rate at the epoch's last step.</param>
+/// <param name="Seconds">Wall-clock seconds of the epoch (training and evaluation).</param>
+/// <param name="ImagesPerSecond">Training throughput.</param>
+public sealed record EpochMetrics(
+    int Epoch,
+    double TrainLoss,
+    double TrainAccuracy,
+    double TestLoss,
+    double TestAccuracy,
+    double LearningRate,
+    double Seconds,
+    double ImagesPerSecond);

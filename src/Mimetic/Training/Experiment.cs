@@ -1,0 +1,96 @@
+using Mimetic.Data;
+using Mimetic.Models;
+
+namespace Mimetic.Training;
+
+/// <summary>
+/// What one run trains on: the model's shape (the preset adapted to the dataset) and the batch
+/// sources for the training subset and the test split.
+/// </summary>
+public sealed class Experiment : IDisposable
+{
+    /// <summary>The seed of the training subset: fixed, so every init and seed trains on the same images.</summary>
+    public const long SubsetSeed = 0;
+
+    private readonly LoaderBatchSource train;
+    private readonly LoaderBatchSource test;
+
+    private Experiment(VisionTransformerConfig modelConfig, LoaderBatchSource train, LoaderBatchSource test)
+    {
+        ModelConfig = modelConfig;
+        this.train = train;
+        this.test = test;
+    }
+
+    /// <summary>The model's shape.</summary>
+    public VisionTransformerConfig ModelConfig { get; }
+
+    /// <summary>Shuffled, augmented training batches.</summary>
+    public IBatchSource Train => train;
+
+    /// <summary>Test batches, in order, not augmented.</summary>
+    public IBatchSource Test => test;
+
+    /// <summary>Builds the experiment of <paramref name="config"/> on already loaded data.</summary>
+    public static Experiment Create(TrainingConfig config, DatasetSplits data)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        config.Validate();
+        var info = data.Train.Info;
+        var model = VisionPresets.Get(config.Model, info.Height, info.Channels, info.ClassCount);
+        if (config.Position is { } position)
+        {
+            model = model with { Position = position };
+        }
+
+        var trainSet = config.TrainSize is { } n ? data.Train.BalancedSubset(n, SubsetSeed) : data.Train;
+        var testSet = config.TestSize is { } m ? data.Test.BalancedSubset(m, SubsetSeed) : data.Test;
+        if (trainSet.Count < config.BatchSize)
+        {
+            throw new ArgumentException($"The training set has {trainSet.Count} images, fewer than one batch of {config.BatchSize}.");
+        }
+
+        var augmentation = new AugmentationOptions
+        {
+            CropPadding = config.RandomCrop ? 4 : 0,
+            HorizontalFlipProbability = config.HorizontalFlip ? 0.5 : 0,
+            RandAugment = config.RandAugment ? new RandAugmentOptions() : null,
+        };
+        var trainLoader = new BatchLoader(trainSet, BatchLoaderOptions.Training(config.BatchSize, config.Seed, augmentation));
+        var testLoader = new BatchLoader(testSet, BatchLoaderOptions.Evaluation(Math.Max(config.BatchSize, 256)));
+        return new Experiment(model, new LoaderBatchSource(trainLoader), new LoaderBatchSource(testLoader));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        train.Dispose();
+        test.Dispose();
+    }
+}
+
+/// <summary>Adapts the data layer's <see cref="BatchLoader"/> to <see cref="IBatchSource"/>.</summary>
+public sealed class LoaderBatchSource(BatchLoader loader) : IBatchSource, IDisposable
+{
+    /// <inheritdoc />
+    public int Images => loader.ImagesPerEpoch;
+
+    /// <inheritdoc />
+    public int BatchesPerEpoch => loader.BatchesPerEpoch;
+
+    /// <inheritdoc />
+    public double WaitSeconds => loader.WaitTime.TotalSeconds;
+
+    /// <inheritdoc />
+    public IEnumerable<Batch> Epoch(int epoch, int skipBatches = 0)
+    {
+        foreach (var batch in loader.Epoch(epoch, skipBatches))
+        {
+            yield return new Batch(batch.Images, batch.Labels);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => loader.Dispose();
+}

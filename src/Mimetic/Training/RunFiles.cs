@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mimetic.Training;
+
+/// <summary>How a run ended, or that it is still going.</summary>
+public enum RunState
+{
+    /// <summary>Started and not finished (or killed without a chance to say so).</summary>
+    Running,
+
+    /// <summary>All epochs done.</summary>
+    Completed,
+
+    /// <summary>Stopped by the user; resumable.</summary>
+    Stopped,
+
+    /// <summary>The loss became NaN or exploded; the last good checkpoint is kept.</summary>
+    Diverged,
+}
+
+/// <summary>The run's status file (<c>status.json</c>).</summary>
+/// <param name="State">The state.</param>
+/// <param name="EpochsCompleted">Epochs finished and checkpointed.</param>
+/// <param name="Message">A human-readable note.</param>
+public sealed record RunStatus(RunState State, int EpochsCompleted, string Message);
+
+/// <summary>
+/// The files of one run directory: <c>config.json</c>, <c>status.json</c>, <c>metrics.jsonl</c>,
+/// <c>metrics.csv</c>, TensorBoard events under <c>tensorboard/</c>, the latest resumable checkpoint
+/// under <c>checkpoint/</c> and the weights of every epoch under <c>weights/</c>. Every file is written
+/// atomically (a temporary file, then a rename).
+/// </summary>
+public sealed class RunFiles
+{
+    /// <summary>JSON settings used for every file of a run.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Opens (and creates) a run directory.</summary>
+    public RunFiles(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>The run directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The resolved config.</summary>
+    public string ConfigPath => Path.Combine(Directory, "config.json");
+
+    /// <summary>The status file.</summary>
+    public string StatusPath => Path.Combine(Directory, "status.json");
+
+    /// <summary>One JSON object per epoch.</summary>
+    public string MetricsJsonPath => Path.Combine(Directory, "metrics.jsonl");
+
+    /// <summary>The same metrics as CSV.</summary>
+    public string MetricsCsvPath => Path.Combine(Directory, "metrics.csv");
+
+    /// <summary>TensorBoard event files.</summary>
+    public string TensorBoardDirectory => Path.Combine(Directory, "tensorboard");
+
+    /// <summary>The latest resumable checkpoint.</summary>
+    public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
+
+    /// <summary>Model weights after each epoch (<c>epoch-NNN.safetensors</c>).</summary>
+    public string WeightsDirectory => Path.Combine(Directory, "weights");
+
+    /// <summary>Whether the directory holds a run (a config file).</summary>
+    public bool Exists => File.Exists(ConfigPath);
+
+    /// <summary>The weights file of one epoch.</summary>
+    public string WeightsPath(int epoch) => Path.Combine(WeightsDirectory, $"epoch-{epoch:D3}.safetensors");
+
+    /// <summary>Writes the config.</summary>
+    public void WriteConfig(TrainingConfig config) => WriteAtomically(ConfigPath, JsonSerializer.Serialize(config, Json));
+
+    /// <summary>Reads the config.</summary>
+    /// <exception cref="InvalidDataException">Missing or unreadable config.</exception>
+    public TrainingConfig ReadConfig() => ReadJson<TrainingConfig>(ConfigPath);
+
+    /// <summary>Writes the status.</summary>
+    public void WriteStatus(RunStatus status) => WriteAtomically(StatusPath, JsonSerializer.Serialize(status, Json));
+
+    /// <summary>Reads the status, or null if there is none.</summary>
+    public RunStatus? ReadStatus() => File.Exists(StatusPath) ? ReadJson<RunStatus>(StatusPath) : null;
+
+    /// <summary>Writes all metrics so far, as JSON lines and as CSV.</summary>
+    public void WriteMetrics(IReadOnlyList<EpochMetrics> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var lines = new StringBuilder();
+        foreach (var m in metrics)
+        {
+            lines.AppendLine(JsonSerializer.Serialize(m, CompactJson));
+        }
+
+        WriteAtomically(MetricsJsonPath, lines.ToString());
+        var csv = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,seconds,images_per_second\n");
+        foreach (var m in metrics)
+        {
+            csv.AppendLine(string.Join(',', new object[] { m.Epoch, m.TrainLoss, m.TrainAccuracy, m.TestLoss, m.TestAccuracy, m.LearningRate, m.Seconds, m.ImagesPerSecond }
+                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        }
+
+        WriteAtomically(MetricsCsvPath, csv.ToString());
+    }
+
+    /// <summary>Reads the per-epoch metrics (empty if there are none).</summary>
+    public IReadOnlyList<EpochMetrics> ReadMetrics()
+    {
+        if (!File.Exists(MetricsJsonPath))
+        {
+            return [];
+        }
+
+        return File.ReadLines(MetricsJsonPath)
+            .Where(line => line.Length > 0)
+            .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, CompactJson)
+                ?? throw new InvalidDataException($"{MetricsJsonPath} has an empty line."))
+            .ToList();
+    }
+
+    /// <summary>Writes text to a file through a temporary file and a rename.</summary>
+    public static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static readonly JsonSerializerOptions CompactJson = new(Json) { WriteIndented = false };
+
+    private static T ReadJson<T>(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid: {e.Message.Split('\n')[0]}");
+        }
+        catch (FileNotFoundException)
+        {
+            throw new InvalidDataException($"{Path.GetDirectoryName(path)} is not a run directory (no {Path.GetFileName(path)}).");
+        }
+    }
+}

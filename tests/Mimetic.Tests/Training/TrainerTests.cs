@@ -1,0 +1,169 @@
+using Mimetic.Data;
+using Mimetic.Io;
+using Mimetic.Reports;
+using Mimetic.Training;
+using static TorchSharp.torch;
+
+namespace Mimetic.Tests.Training;
+
+/// <summary>Loads CIFAR-10 once for the training tests.</summary>
+public sealed class CifarFixture
+{
+    public CifarFixture() => Data = DatasetCatalog.Load("cifar10", dataDirectory: null);
+
+    public DatasetSplits Data { get; }
+}
+
+public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixture>, IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("mimetic-trainer-").FullName;
+
+    private static TrainingConfig Tiny(string init = "mimetic", int epochs = 2) => new()
+    {
+        Model = "vit-micro",
+        Init = init,
+        Seed = 3,
+        Epochs = epochs,
+        BatchSize = 50,
+        TrainSize = 300,
+        TestSize = 200,
+        WarmupEpochs = 0.5,
+        Threads = 2,
+    };
+
+    [Fact]
+    public void TinyRunCompletesAndWritesEveryArtifact()
+    {
+        var directory = Path.Combine(root, "run");
+        var result = Train(Tiny(), directory);
+
+        Assert.Equal(RunState.Completed, result.State);
+        Assert.Equal([1, 2], result.Metrics.Select(m => m.Epoch));
+        Assert.All(result.Metrics, m => Assert.InRange(m.TestAccuracy, 0, 1));
+        Assert.All(result.Metrics, m => Assert.True(double.IsFinite(m.TrainLoss) && m.TrainLoss > 0));
+        var files = new RunFiles(directory);
+        Assert.Equal(Tiny(), files.ReadConfig());
+        Assert.Equal(RunState.Completed, files.ReadStatus()!.State);
+        Assert.Equal(result.Metrics, files.ReadMetrics());
+        Assert.Equal(3, File.ReadAllLines(files.MetricsCsvPath).Length);
+        Assert.NotEmpty(Directory.GetFiles(files.TensorBoardDirectory, "*tfevents*", SearchOption.AllDirectories));
+        Assert.True(Checkpoint.Exists(files.CheckpointDirectory));
+        Assert.True(File.Exists(files.WeightsPath(1)) && File.Exists(files.WeightsPath(2)));
+        var weights = Safetensors.Open(files.WeightsPath(2));
+        Assert.Equal("2", weights.Metadata["mimetic.epoch"]);
+        Assert.True(weights.Contains("blocks.0.attn.qkv.weight"));
+        Assert.False(Directory.Exists(files.CheckpointDirectory + ".tmp"));
+    }
+
+    [Fact]
+    public void ResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne()
+    {
+        var straight = Path.Combine(root, "straight");
+        var split = Path.Combine(root, "split");
+        Train(Tiny(epochs: 2), straight);
+        var first = Train(Tiny(epochs: 2), split, untilEpoch: 1);
+        Assert.Equal(RunState.Stopped, first.State);
+        Assert.Single(first.Metrics);
+        var resumed = Train(Tiny(epochs: 2), split);
+
+        Assert.Equal(RunState.Completed, resumed.State);
+        AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
+        Assert.Equal(new RunFiles(straight).ReadMetrics().Select(m => m.TestAccuracy), resumed.Metrics.Select(m => m.TestAccuracy));
+    }
+
+    [Fact]
+    public void CancelledRunSavesMidEpochAndResumesToTheSameWeights()
+    {
+        var straight = Path.Combine(root, "straight");
+        var stopped = Path.Combine(root, "stopped");
+        Train(Tiny(epochs: 1), straight);
+
+        using var cancel = new CancellationTokenSource();
+        var stopAfterTwo = new StopAfter(2, cancel);
+        var first = Train(Tiny(epochs: 1), stopped, observer: stopAfterTwo, cancellation: cancel.Token);
+        Assert.Equal(RunState.Stopped, first.State);
+        Assert.Equal(RunState.Stopped, new RunFiles(stopped).ReadStatus()!.State);
+
+        var second = Train(Tiny(epochs: 1), stopped);
+        Assert.Equal(RunState.Completed, second.State);
+        AssertSameWeights(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
+    }
+
+    [Fact]
+    public void DivergingLossStopsTheRunAndKeepsTheLastGoodCheckpoint()
+    {
+        var directory = Path.Combine(root, "nan");
+        var config = Tiny(epochs: 2) with { LearningRate = 1e6, MinLearningRate = 1e6, WarmupEpochs = 0, GradientClip = 0 };
+        var result = Train(config, directory);
+
+        Assert.Equal(RunState.Diverged, result.State);
+        Assert.Contains("NaN", result.Message, StringComparison.Ordinal);
+        Assert.Equal(RunState.Diverged, new RunFiles(directory).ReadStatus()!.State);
+        Assert.True(result.Metrics.Count < 2);
+    }
+
+    [Fact]
+    public void ResumingWithAnotherConfigIsRefused()
+    {
+        var directory = Path.Combine(root, "run");
+        Train(Tiny(epochs: 1), directory);
+        var error = Assert.Throws<ArgumentException>(() => Train(Tiny(epochs: 1) with { LearningRate = 0.5 }, directory));
+        Assert.Contains("different config", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ComparisonReportIsWrittenFromRunDirectories()
+    {
+        foreach (var init in new[] { "default", "mimetic" })
+        {
+            foreach (var seed in new[] { 0L, 1L })
+            {
+                Train(Tiny(init, epochs: 1) with { Seed = seed }, Path.Combine(root, "cmp", $"{init}-seed{seed}"));
+            }
+        }
+
+        var summary = ComparisonReport.Write(Path.Combine(root, "cmp"), "test report");
+        Assert.Equal(["default", "mimetic"], summary.Inits.Select(i => i.Init));
+        Assert.All(summary.Inits, i => Assert.Equal(2, i.Runs.Count));
+        var expected = summary.Inits[0].Runs.Average(r => r.Metrics[^1].TestAccuracy);
+        Assert.Equal(expected, summary.Target, 12);
+        Assert.Equal(1, summary.Inits[0].EpochsToTarget);
+        var report = File.ReadAllText(Path.Combine(root, "cmp", ComparisonReport.ReportFile));
+        Assert.Contains("| mimetic | 2 |", report, StringComparison.Ordinal);
+        foreach (var png in new[] { ComparisonReport.AccuracyPlot, ComparisonReport.LossPlot })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(root, "cmp", png));
+            Assert.True(bytes.Length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
+        }
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private TrainingResult Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, CancellationToken cancellation = default, int? untilEpoch = null)
+    {
+        using var experiment = Experiment.Create(config, cifar.Data);
+        return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(cancellation, untilEpoch);
+    }
+
+    private static void AssertSameWeights(string a, string b)
+    {
+        var left = Safetensors.Open(a).ReadAll();
+        var right = Safetensors.Open(b).ReadAll();
+        Assert.Equal(left.Keys.Order(), right.Keys.Order());
+        foreach (var (name, tensor) in left)
+        {
+            Assert.True(tensor.allclose(right[name], rtol: 0, atol: 0), $"{name} differs");
+        }
+    }
+
+    private sealed class StopAfter(int steps, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        public void StepFinished(StepReport report)
+        {
+            if (report.Batch >= steps)
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+}
