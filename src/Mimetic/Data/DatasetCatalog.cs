@@ -87,7 +87,7 @@ public static class DatasetCatalog
 
     private static string FashionMnistDirectory(DatasetLocator locator, DatasetLoadOptions options)
     {
-        IEnumerable<string> extra = locator.SearchDirectories.Select(d => Path.Combine(d, "fashion-mnist")).Append(DebianFashionMnistDirectory);
+        IEnumerable<string> extra = locator.SearchDirectories.Select(d => Path.Combine(d, "fashion-mnist")).Concat(options.SystemFashionMnistDirectories);
         if (locator.FindDirectoryWith(FashionMnistReader.FileNames, extra) is string found)
         {
             return found;

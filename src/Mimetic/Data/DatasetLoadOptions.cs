@@ -24,6 +24,9 @@ public sealed record DatasetLoadOptions
     /// <summary>A ready-made locator (tests); overrides <see cref="DataDirectory"/> and <see cref="CacheDirectory"/>.</summary>
     internal DatasetLocator? Locator { get; init; }
 
+    /// <summary>System folders searched for Fashion-MNIST after the usual ones (tests replace them).</summary>
+    internal IReadOnlyList<string> SystemFashionMnistDirectories { get; init; } = [DatasetCatalog.DebianFashionMnistDirectory];
+
     /// <summary>Whether downloads are allowed, taking <c>MIMETIC_OFFLINE</c> into account.</summary>
     internal bool DownloadsAllowed =>
         AllowDownload && Environment.GetEnvironmentVariable(OfflineEnvironmentVariable) is null or "" or "0";

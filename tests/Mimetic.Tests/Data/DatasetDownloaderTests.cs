@@ -112,6 +112,26 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public void CatalogTriesToDownloadFashionMnistAndExplainsWhereToPutIt()
+    {
+        var requested = new List<Uri>();
+        using var http = new HttpClient(new FakeHandler(request =>
+        {
+            requested.Add(request.RequestUri!);
+            return Ok(Payload(100));
+        }));
+        var options = new DatasetLoadOptions { Locator = EmptyLocator(), HttpClient = http, SystemFashionMnistDirectories = [] };
+
+        var error = Assert.Throws<DataException>(() => DatasetCatalog.Load("fashion-mnist", options));
+
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("apt-get install dataset-fashion-mnist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("8d4fb7e6c68d591d4c3dfef9ec88bf0d", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("/train-images-idx3-ubyte.gz", Assert.Single(requested).AbsoluteUri, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp.Combine("cache"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void CatalogRejectsUnknownNames()
     {
         var error = Assert.Throws<DataException>(() => DatasetCatalog.GetInfo("imagenet"));
