@@ -1,0 +1,137 @@
+namespace Mimetic.Data;
+
+/// <summary>
+/// The entry point for trainers: data sets by name (<c>cifar10</c>, <c>cifar100</c>, <c>fashion-mnist</c>),
+/// found on disk (see <see cref="DatasetLocator"/>) or downloaded, verified, and cached so the next load is fast.
+/// </summary>
+/// <remarks>
+/// CIFAR archives are verified (official MD5, known-good SHA-256, or member MD5s) and their members extracted
+/// once into the cache folder; later loads read the extracted files directly after a size and time-stamp check.
+/// Fashion-MNIST's small .gz files are read and verified in place.
+/// </remarks>
+public static class DatasetCatalog
+{
+    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package puts its files.</summary>
+    public const string DebianFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The data set names accepted by <see cref="Load(string, DatasetLoadOptions)"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cifar10", "cifar100", "fashion-mnist"];
+
+    /// <summary>
+    /// The catalog name for a user-typed name (case-insensitive; <c>cifar-10</c>, <c>fmnist</c> and similar are accepted).
+    /// </summary>
+    /// <param name="name">A data set name.</param>
+    /// <exception cref="DataException">The name is unknown.</exception>
+    public static string NormalizeName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToUpperInvariant().Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
+        return key switch
+        {
+            "CIFAR10" => "cifar10",
+            "CIFAR100" => "cifar100",
+            "FASHIONMNIST" or "FMNIST" => "fashion-mnist",
+            _ => throw new DataException($"unknown data set '{name}'; expected one of {string.Join(", ", Names)}"),
+        };
+    }
+
+    /// <summary>Shape, classes and normalisation statistics of a data set, without reading it.</summary>
+    /// <param name="name">A data set name.</param>
+    /// <exception cref="DataException">The name is unknown.</exception>
+    public static DatasetInfo GetInfo(string name) => NormalizeName(name) switch
+    {
+        "cifar10" => DatasetInfo.Cifar10,
+        "cifar100" => DatasetInfo.Cifar100,
+        _ => DatasetInfo.FashionMnist,
+    };
+
+    /// <summary>Loads a data set's training and test parts.</summary>
+    /// <param name="name">A data set name.</param>
+    /// <param name="dataDirectory">A folder to search first (the CLI's <c>--data</c>), or null.</param>
+    /// <param name="progress">Receives download progress, if a download is needed.</param>
+    /// <exception cref="DataException">The data cannot be found, downloaded, verified or read; the message is one line.</exception>
+    public static DatasetSplits Load(string name, string? dataDirectory, IProgress<DownloadProgress>? progress = null) =>
+        Load(name, new DatasetLoadOptions { DataDirectory = dataDirectory, Progress = progress });
+
+    /// <summary>Loads a data set's training and test parts.</summary>
+    /// <param name="name">A data set name.</param>
+    /// <param name="options">Where to look, where to cache, whether to download.</param>
+    /// <exception cref="DataException">The data cannot be found, downloaded, verified or read; the message is one line.</exception>
+    public static DatasetSplits Load(string name, DatasetLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string key = NormalizeName(name);
+        DatasetLocator locator = options.Locator ?? new DatasetLocator(options.DataDirectory, options.CacheDirectory);
+        return key switch
+        {
+            "cifar10" => CifarReader.ReadCifar10(Path.Combine(Extracted(ArchiveSpec.Cifar10, locator, options), "cifar-10-batches-bin")),
+            "cifar100" => CifarReader.ReadCifar100(Path.Combine(Extracted(ArchiveSpec.Cifar100, locator, options), "cifar-100-binary")),
+            _ => FashionMnistReader.Read(FashionMnistDirectory(locator, options)),
+        };
+    }
+
+    /// <summary>The cache folder holding the verified, extracted members of an archive; extracts (and downloads) if needed.</summary>
+    internal static string Extracted(ArchiveSpec spec, DatasetLocator locator, DatasetLoadOptions options)
+    {
+        string destination = Path.Combine(locator.CacheDirectory, spec.CacheFolder);
+        if (SafeTarExtractor.IsComplete(destination, spec.Members))
+        {
+            return destination;
+        }
+
+        string archive = locator.FindFile(spec.FileName)
+            ?? Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.OfficialMd5, spec.FileName, locator, options);
+        SafeTarExtractor.Extract(archive, destination, spec.Members, (hashes, members) => spec.Verify(archive, hashes, members));
+        return destination;
+    }
+
+    private static string FashionMnistDirectory(DatasetLocator locator, DatasetLoadOptions options)
+    {
+        IEnumerable<string> extra = locator.SearchDirectories.Select(d => Path.Combine(d, "fashion-mnist")).Concat(options.SystemFashionMnistDirectories);
+        if (locator.FindDirectoryWith(FashionMnistReader.FileNames, extra) is string found)
+        {
+            return found;
+        }
+
+        string target = Path.Combine(locator.CacheDirectory, "fashion-mnist");
+        foreach (string file in FashionMnistReader.FileNames)
+        {
+            string path = Path.Combine(target, file);
+            if (!File.Exists(path))
+            {
+                string what = $"the files {string.Join(", ", FashionMnistReader.FileNames)} (apt-get install dataset-fashion-mnist puts them in {DebianFashionMnistDirectory})";
+                Download("Fashion-MNIST", new Uri(FashionMnistReader.Source, file), path, FashionMnistReader.KnownChecksums[file].GzipMd5, what, locator, options);
+            }
+        }
+
+        return target;
+    }
+
+    private static string Download(
+        string displayName,
+        Uri source,
+        string destination,
+        string md5,
+        string whatToPlace,
+        DatasetLocator locator,
+        DatasetLoadOptions options)
+    {
+        string looked = $"{displayName}: {Path.GetFileName(destination)} not found (looked in {locator.DescribeSearch()})";
+        string advice = $"place {whatToPlace} in one of those folders or pass --data DIR";
+        if (!options.DownloadsAllowed)
+        {
+            throw new DataException($"{looked} and downloads are off; {advice}");
+        }
+
+        try
+        {
+            using var downloader = new DatasetDownloader(options.HttpClient);
+            downloader.DownloadAsync(source, destination, md5, options.Progress).GetAwaiter().GetResult();
+            return destination;
+        }
+        catch (DataException ex)
+        {
+            throw new DataException($"{looked} and {ex.Message}; {advice}", ex);
+        }
+    }
+}
