@@ -18,7 +18,7 @@ public sealed class CompareSettings : TrainingSettings
 
     /// <summary>Seeds.</summary>
     [CommandOption("--seeds <LIST>")]
-    [Description("comma-separated seeds, or a count N for seeds 0..N-1")]
+    [Description("comma-separated seeds")]
     [DefaultValue("0,1,2")]
     public string Seeds { get; init; } = "0,1,2";
 
@@ -32,21 +32,30 @@ public sealed class CompareSettings : TrainingSettings
 
     /// <summary>Parsed seeds.</summary>
     public IReadOnlyList<long> SeedList =>
-        !Seeds.Contains(',', StringComparison.Ordinal) && int.TryParse(Seeds, out var count) && count > 0 && count <= 100
-            ? Enumerable.Range(0, count).Select(i => (long)i).ToList()
-            : Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToList();
+        Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
 
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (InitList.Count == 0 || InitList.FirstOrDefault(i => !WeightInit.IsKnown(i)) is { } unknown)
+        if (InitList.Count == 0)
         {
-            return ValidationResult.Error($"--inits: unknown or missing initialization '{InitList.FirstOrDefault(i => !WeightInit.IsKnown(i))}'; known: {string.Join(", ", WeightInit.Names)}");
+            return ValidationResult.Error("--inits names no initialization");
         }
 
-        if (!Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(s => long.TryParse(s, out _)))
+        if (InitList.FirstOrDefault(i => !WeightInit.IsKnown(i)) is { } unknown)
         {
-            return ValidationResult.Error($"--seeds must be a count or comma-separated integers, not '{Seeds}'");
+            return ValidationResult.Error($"--inits: unknown initialization '{unknown}'; known: {string.Join(", ", WeightInit.Names)}");
+        }
+
+        if (InitList.Distinct(StringComparer.OrdinalIgnoreCase).Count() != InitList.Count)
+        {
+            return ValidationResult.Error("--inits names an initialization twice");
+        }
+
+        var seeds = Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (seeds.Length == 0 || !seeds.All(s => long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            return ValidationResult.Error($"--seeds must be comma-separated integers, not '{Seeds}'");
         }
 
         return base.Validate();
@@ -75,7 +84,7 @@ public sealed class CompareCommand(IAnsiConsole console) : Command<CompareSettin
                 var directory = Path.Combine(root, $"{init}-seed{seed}");
                 using var experiment = Experiment.Create(config, data);
                 var observer = new ConsoleTrainingObserver(console, progress, $"{init} seed {seed}");
-                var result = new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(ctrlC.Token);
+                var result = new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(cancellation: ctrlC.Token);
                 if (result.State == RunState.Stopped)
                 {
                     return true;

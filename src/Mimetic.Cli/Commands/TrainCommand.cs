@@ -62,7 +62,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         {
             using var experiment = Experiment.Create(config, data);
             var observer = new ConsoleTrainingObserver(console, progress, config.Init);
-            return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(ctrlC.Token, settings.UntilEpoch);
+            return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(settings.UntilEpoch, ctrlC.Token);
         });
 
         return result.State switch

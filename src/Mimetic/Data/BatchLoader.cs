@@ -83,10 +83,12 @@ public sealed class BatchLoader : IDisposable
     /// (a <c>foreach</c> does that, also on <c>break</c> or an exception) or the loader is disposed.
     /// </summary>
     /// <param name="epoch">The epoch number; with the seed it fixes the order and augmentation.</param>
-    public IEnumerable<DataBatch> Epoch(int epoch)
+    /// <param name="startBatch">Skip the epoch's first batches (a run resumed mid-epoch); the rest are exactly those of a full epoch.</param>
+    public IEnumerable<DataBatch> Epoch(int epoch, int startBatch = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Enumerate(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        return Enumerate(epoch, startBatch);
     }
 
     /// <summary>Stops any background preparation and waits for its thread to end.</summary>
@@ -106,9 +108,9 @@ public sealed class BatchLoader : IDisposable
     }
 
     /// <summary>The same batches as <see cref="Epoch"/>, as managed arrays without tensors (for tests and benchmarks).</summary>
-    internal IEnumerable<PreparedBatch> EnumeratePrepared(int epoch)
+    internal IEnumerable<PreparedBatch> EnumeratePrepared(int epoch, int startBatch = 0)
     {
-        using EpochRun run = Start(epoch);
+        using EpochRun run = Start(epoch, startBatch);
         Interlocked.Exchange(ref _lastEpochWaitTicks, 0);
         while (true)
         {
@@ -129,9 +131,9 @@ public sealed class BatchLoader : IDisposable
         run.ThrowIfFailed();
     }
 
-    private IEnumerable<DataBatch> Enumerate(int epoch)
+    private IEnumerable<DataBatch> Enumerate(int epoch, int startBatch)
     {
-        foreach (PreparedBatch prepared in EnumeratePrepared(epoch))
+        foreach (PreparedBatch prepared in EnumeratePrepared(epoch, startBatch))
         {
             yield return ToTensors(prepared);
         }
@@ -145,9 +147,9 @@ public sealed class BatchLoader : IDisposable
         return new DataBatch(images, labels, prepared.Index, (int[])prepared.Indices.Clone());
     }
 
-    private EpochRun Start(int epoch)
+    private EpochRun Start(int epoch, int startBatch)
     {
-        var run = new EpochRun(this, epoch);
+        var run = new EpochRun(this, epoch, startBatch);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -178,10 +180,13 @@ public sealed class BatchLoader : IDisposable
         private Exception? _failure;
         private int _stopped;
 
-        public EpochRun(BatchLoader loader, int epoch)
+        private readonly int _startBatch;
+
+        public EpochRun(BatchLoader loader, int epoch, int startBatch)
         {
             _loader = loader;
             _epoch = epoch;
+            _startBatch = startBatch;
             _ready = new BlockingCollection<PreparedBatch>(loader.Options.PrefetchBatches);
             _thread = new Thread(Produce) { IsBackground = true, Name = $"Mimetic batch preparation (epoch {epoch})" };
         }
@@ -252,7 +257,7 @@ public sealed class BatchLoader : IDisposable
                 int[] order = _loader.EpochOrder(_epoch);
                 int batches = _loader.BatchesPerEpoch;
                 CancellationToken token = _stop.Token;
-                for (int b = 0; b < batches && !token.IsCancellationRequested; b++)
+                for (int b = _startBatch; b < batches && !token.IsCancellationRequested; b++)
                 {
                     int start = b * options.BatchSize;
                     int count = Math.Min(options.BatchSize, order.Length - start);

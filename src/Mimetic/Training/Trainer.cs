@@ -42,9 +42,9 @@ public sealed class Trainer
     /// Trains to the configured number of epochs, resuming from the run directory's checkpoint if it
     /// has one. Cancellation stops after the current step and saves a resumable checkpoint.
     /// </summary>
-    /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
     /// <param name="untilEpoch">Stop (resumably) once this many epochs are done, before the configured end.</param>
-    public TrainingResult Run(CancellationToken cancellation = default, int? untilEpoch = null)
+    /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
+    public TrainingResult Run(int? untilEpoch = null, CancellationToken cancellation = default)
     {
         if (config.Threads > 0)
         {

@@ -139,10 +139,10 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private TrainingResult Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, CancellationToken cancellation = default, int? untilEpoch = null)
+    private TrainingResult Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, int? untilEpoch = null, CancellationToken cancellation = default)
     {
         using var experiment = Experiment.Create(config, cifar.Data);
-        return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(cancellation, untilEpoch);
+        return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(untilEpoch, cancellation);
     }
 
     private static void AssertSameWeights(string a, string b)
