@@ -1,0 +1,32 @@
+using Mimetic.Models;
+
+namespace Mimetic.Benchmarks;
+
+/// <summary>
+/// Floating-point operations of a Vision Transformer, counted analytically from its config
+/// (a multiply-add is 2 FLOPs; norms, softmax, GELU and additions are left out, as is usual).
+/// </summary>
+public static class ModelFlops
+{
+    /// <summary>Forward FLOPs for one image.</summary>
+    public static double ForwardPerImage(VisionTransformerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double d = config.Width;
+        double n = config.Tokens;
+        double patches = config.GridSize * config.GridSize;
+        var hidden = Math.Round(d * config.MlpRatio);
+        var patchEmbedding = 2 * patches * config.Channels * config.PatchSize * config.PatchSize * d;
+        var perBlock =
+            2 * n * d * 3 * d          // fused query/key/value projection
+            + 2 * n * n * d            // scores Q·Kᵀ over all heads
+            + 2 * n * n * d            // attention-weighted values
+            + 2 * n * d * d            // output projection
+            + 2 * 2 * n * d * hidden;  // MLP, two layers
+        var head = 2 * d * config.Classes;
+        return patchEmbedding + config.Depth * perBlock + head;
+    }
+
+    /// <summary>Training FLOPs for one image: forward plus backward (≈ 2× forward).</summary>
+    public static double TrainingPerImage(VisionTransformerConfig config) => 3 * ForwardPerImage(config);
+}

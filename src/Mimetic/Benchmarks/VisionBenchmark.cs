@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Mimetic.Data;
+using Mimetic.Init;
+using Mimetic.Models;
+using Mimetic.Training;
+using static TorchSharp.torch;
+
+namespace Mimetic.Benchmarks;
+
+/// <summary>What <see cref="VisionBenchmark.Run"/> measured; every rate is a median over timed repetitions.</summary>
+/// <param name="Model">Preset name.</param>
+/// <param name="BatchSize">Images per step.</param>
+/// <param name="Threads">libtorch intra-op threads.</param>
+/// <param name="TrainImagesPerSecond">Training throughput (forward, backward, clipping, AdamW step).</param>
+/// <param name="EvalImagesPerSecond">Inference throughput without autograd.</param>
+/// <param name="MatmulGflops">The machine's float32 matrix-multiply rate through libtorch.</param>
+/// <param name="TrainGflopsPerImage">Model training FLOPs per image, from the config.</param>
+/// <param name="TrainFractionOfCeiling">Achieved training GFLOP/s over the matmul rate.</param>
+/// <param name="DataPreparationFraction">Time to prepare a batch (augment, normalise, one thread) over a training step's time.</param>
+/// <param name="MimeticInitSeconds">Seconds to apply mimetic init to a ViT-B-sized model (width 768, depth 12, 12 heads).</param>
+public sealed record VisionBenchmarkResult(
+    string Model,
+    int BatchSize,
+    int Threads,
+    double TrainImagesPerSecond,
+    double EvalImagesPerSecond,
+    double MatmulGflops,
+    double TrainGflopsPerImage,
+    double TrainFractionOfCeiling,
+    double DataPreparationFraction,
+    double MimeticInitSeconds);
+
+/// <summary>Benchmark settings.</summary>
+/// <param name="Model">Preset to time.</param>
+/// <param name="BatchSize">Images per step.</param>
+/// <param name="Steps">Timed steps (the median is reported).</param>
+/// <param name="Warmup">Untimed steps first.</param>
+/// <param name="Threads">libtorch threads; 0 keeps libtorch's default (one per core).</param>
+/// <param name="MatmulSize">Side of the square matrices for the ceiling.</param>
+/// <param name="InitBenchmark">Whether to time mimetic init of a ViT-B-sized model.</param>
+public sealed record VisionBenchmarkOptions(string Model = "vit-cpu", int BatchSize = 128, int Steps = 10, int Warmup = 3, int Threads = 0, int MatmulSize = 2048, bool InitBenchmark = true);
+
+/// <summary>Times training, evaluation, the matmul ceiling, data preparation and mimetic init, in one process.</summary>
+public static class VisionBenchmark
+{
+    /// <summary>Runs every measurement with synthetic images of the model's shape (data preparation uses a synthetic CIFAR-shaped dataset).</summary>
+    public static VisionBenchmarkResult Run(VisionBenchmarkOptions options, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Steps < 1 || options.Warmup < 0 || options.BatchSize < 1)
+        {
+            throw new ArgumentException("The benchmark needs at least one timed step, a non-negative warm-up and a positive batch size.");
+        }
+
+        if (options.Threads > 0)
+        {
+            set_num_threads(options.Threads);
+        }
+
+        log ??= _ => { };
+        var config = VisionPresets.Get(options.Model);
+        manual_seed(0);
+        using var model = ModelFactory.CreateVision(config, WeightInit.Mimetic, 0);
+        using var optimizer = OptimizerFactory.Create(model, 1e-3, 0.05);
+        using var images = randn(options.BatchSize, config.Channels, config.ImageSize, config.ImageSize);
+        using var labels = randint(0, config.Classes, options.BatchSize);
+        var parameters = model.parameters().ToList();
+
+        log("timing training steps");
+        var trainSeconds = Median(options.Warmup, options.Steps, () =>
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
+            loss.backward();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+        });
+
+        log("timing evaluation");
+        model.eval();
+        double evalSeconds;
+        using (inference_mode())
+        {
+            evalSeconds = Median(options.Warmup, options.Steps, () =>
+            {
+                using var scope = NewDisposeScope();
+                model.call(images);
+            });
+        }
+
+        log("timing the matmul ceiling");
+        var gflops = MatmulGflops(options.MatmulSize, options.Warmup, options.Steps);
+        log("timing data preparation");
+        var prepareSeconds = DataPreparationSeconds(options.BatchSize);
+        double initSeconds = double.NaN;
+        if (options.InitBenchmark)
+        {
+            log("timing mimetic init of a ViT-B-sized model");
+            initSeconds = MimeticInitSeconds();
+        }
+
+        var trainRate = options.BatchSize / trainSeconds;
+        var flopsPerImage = ModelFlops.TrainingPerImage(config);
+        return new VisionBenchmarkResult(
+            options.Model, options.BatchSize, get_num_threads(), trainRate, options.BatchSize / evalSeconds, gflops,
+            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds);
+    }
+
+    /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
+    public static double MatmulGflops(int size, int warmup, int steps)
+    {
+        using var a = randn(size, size);
+        using var b = randn(size, size);
+        var seconds = Median(warmup, steps, () =>
+        {
+            using var c = a.matmul(b);
+        });
+        return 2.0 * size * size * size / seconds / 1e9;
+    }
+
+    /// <summary>Seconds the data layer takes to prepare one augmented training batch on its background thread.</summary>
+    public static double DataPreparationSeconds(int batchSize, int batches = 16)
+    {
+        var count = batchSize * batches;
+        var random = new Random(0);
+        var pixels = new byte[count * DatasetInfo.Cifar10.PixelsPerImage];
+        random.NextBytes(pixels);
+        var dataset = new ImageDataset(DatasetInfo.Cifar10, pixels, Enumerable.Range(0, count).Select(i => i % 10).ToArray());
+        using var loader = new BatchLoader(dataset, BatchLoaderOptions.Training(batchSize, 0) with { PrefetchBatches = batches });
+        var clock = Stopwatch.StartNew();
+        foreach (var _ in loader.EnumeratePrepared(0))
+        {
+        }
+
+        return clock.Elapsed.TotalSeconds / batches;
+    }
+
+    /// <summary>Seconds to apply mimetic init to a width-768, depth-12, 12-head ViT (built beforehand, not timed).</summary>
+    public static double MimeticInitSeconds()
+    {
+        var config = new VisionTransformerConfig(ImageSize: 224, PatchSize: 16, Width: 768, Depth: 12, Heads: 12, Classes: 1000);
+        using var model = new VisionTransformer(config);
+        var clock = Stopwatch.StartNew();
+        MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = 0 });
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(int warmup, int steps, Action step)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            step();
+        }
+
+        var times = new double[steps];
+        for (var i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            step();
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+
+        Array.Sort(times);
+        return steps % 2 == 1 ? times[steps / 2] : (times[(steps / 2) - 1] + times[steps / 2]) / 2;
+    }
+}
