@@ -24,6 +24,7 @@ public static class MimeticApp
                 .WithDescription("Build a model, apply an initialization, print attention statistics and optionally export safetensors.")
                 .WithExample("init", "--model", "vit-tiny", "--init", "mimetic", "--seed", "0", "--out", "vit-tiny.safetensors");
             config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets.");
+            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors or PyTorch model file.");
         });
 
         try
