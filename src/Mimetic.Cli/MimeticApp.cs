@@ -33,6 +33,7 @@ public static class MimeticApp
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure training/evaluation speed, the matmul ceiling, data preparation and init time; --pytorch compares with PyTorch eager.");
             config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets.");
+            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors or PyTorch model file.");
         });
 
         try

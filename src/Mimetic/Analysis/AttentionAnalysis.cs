@@ -38,6 +38,10 @@ public static class AttentionAnalysis
         var queryKey = AttentionProducts.QueryKey(slot);
         var valueProjection = AttentionProducts.ValueProjection(slot);
         var perHead = AttentionProducts.ValueProjectionPerHead(slot.InProjectionWeight, slot.OutProjectionWeight, slot.Heads);
-        return new LayerAnalysis(slot.Name, slot.Heads, ProductStatistics.OfEach(queryKey), ProductStatistics.Of(valueProjection), ProductStatistics.OfEach(perHead));
+        return FromProducts(slot, queryKey, valueProjection, perHead);
     }
+
+    /// <summary>The statistics of products already computed by <see cref="AttentionProducts"/>.</summary>
+    internal static LayerAnalysis FromProducts(AttentionSlot slot, Tensor queryKey, Tensor valueProjection, Tensor valueProjectionPerHead) =>
+        new(slot.Name, slot.Heads, ProductStatistics.OfEach(queryKey), ProductStatistics.Of(valueProjection), ProductStatistics.OfEach(valueProjectionPerHead));
 }

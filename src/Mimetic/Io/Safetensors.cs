@@ -26,6 +26,12 @@ public static class Safetensors
     /// <summary>The largest header accepted (the format's own limit is 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    /// <summary>The largest tensor rank accepted.</summary>
+    public const int MaxRank = 8;
+
+    /// <summary>The largest single tensor <see cref="SafetensorsFile.Read"/> loads (2 GiB, a .NET array's limit).</summary>
+    public const long MaxTensorBytes = int.MaxValue;
+
     private static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new(StringComparer.Ordinal)
     {
         ["F64"] = (ScalarType.Float64, 8),
@@ -88,8 +94,8 @@ public static class Safetensors
     /// <exception cref="InvalidModelFileException">The file is malformed.</exception>
     public static SafetensorsFile Open(string path)
     {
-        var length = new FileInfo(path).Length;
         using var stream = File.OpenRead(path);
+        var length = stream.Length;
         if (length < 8)
         {
             throw Invalid(path, $"the file has {length} bytes, fewer than the 8-byte header length");
@@ -98,7 +104,12 @@ public static class Safetensors
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > MaxHeaderBytes || (long)headerLength > length - 8)
+        if (headerLength > MaxHeaderBytes)
+        {
+            throw Invalid(path, $"the header claims {headerLength} bytes, more than the {MaxHeaderBytes} allowed");
+        }
+
+        if ((long)headerLength > length - 8)
         {
             throw Invalid(path, $"the header claims {headerLength} bytes but the file has {length - 8} after the length field");
         }
@@ -133,8 +144,14 @@ public static class Safetensors
 
             var entries = new List<SafetensorsEntry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (!seen.Add(property.Name))
+                {
+                    throw Invalid(path, $"the header names '{Shorten(property.Name)}' twice");
+                }
+
                 if (property.Name == "__metadata__")
                 {
                     ReadMetadata(path, property.Value, metadata);
@@ -160,7 +177,7 @@ public static class Safetensors
         {
             metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String
                 ? item.Value.GetString()!
-                : throw Invalid(path, $"metadata value '{item.Name}' is not a string");
+                : throw Invalid(path, $"metadata value '{Shorten(item.Name)}' is not a string");
         }
     }
 
@@ -172,26 +189,33 @@ public static class Safetensors
             || !value.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array
             || offsetsElement.GetArrayLength() != 2)
         {
-            throw Invalid(path, $"tensor '{name}' lacks a string dtype, an array shape or two data_offsets");
+            throw Invalid(path, $"tensor '{Shorten(name)}' lacks a string dtype, an array shape or two data_offsets");
         }
 
+        var shown = Shorten(name);
         var dtype = dtypeElement.GetString()!;
         if (!DTypes.TryGetValue(dtype, out var type))
         {
-            throw Invalid(path, $"tensor '{name}' has the unsupported dtype '{dtype}'");
+            throw Invalid(path, $"tensor '{shown}' has the unknown or unsupported dtype '{Shorten(dtype)}' (supported: {string.Join(", ", DTypes.Keys)})");
         }
 
-        var shape = shapeElement.EnumerateArray().Select(e => e.TryGetInt64(out var v) && v >= 0 ? v : -1).ToArray();
-        var offsets = offsetsElement.EnumerateArray().Select(e => e.TryGetInt64(out var v) ? v : -1).ToArray();
-        if (shape.Any(s => s < 0) || shape.Length > 8)
+        // Each element must be a non-negative integer; anything else (strings, fractions, negatives) maps to −1.
+        var shape = shapeElement.EnumerateArray().Select(NonNegativeInteger).ToArray();
+        if (shape.Any(s => s < 0) || shape.Length > MaxRank)
         {
-            throw Invalid(path, $"tensor '{name}' has an invalid shape");
+            throw Invalid(path, $"tensor '{shown}' has an invalid shape (expected at most {MaxRank} non-negative integers)");
+        }
+
+        var offsets = offsetsElement.EnumerateArray().Select(NonNegativeInteger).ToArray();
+        if (offsets.Any(o => o < 0))
+        {
+            throw Invalid(path, $"tensor '{shown}' has data offsets that are not non-negative integers");
         }
 
         var (begin, end) = (offsets[0], offsets[1]);
-        if (begin < 0 || end < begin || end > dataLength)
+        if (end < begin || end > dataLength)
         {
-            throw Invalid(path, $"tensor '{name}' has data offsets [{begin}, {end}] outside the {dataLength}-byte data section");
+            throw Invalid(path, $"tensor '{shown}' has data offsets [{begin}, {end}], not a range inside the {dataLength}-byte data section");
         }
 
         long bytes;
@@ -206,10 +230,20 @@ public static class Safetensors
 
         if (bytes != end - begin)
         {
-            throw Invalid(path, $"tensor '{name}' has shape [{string.Join(", ", shape)}] of {dtype}, which does not fit its {end - begin} bytes");
+            throw Invalid(path, $"tensor '{shown}' has shape [{string.Join(", ", shape)}] of {dtype}, which does not fit its {end - begin} bytes");
         }
 
         return new SafetensorsEntry(name, dtype, shape, begin, end);
+    }
+
+    private static long NonNegativeInteger(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value) && value >= 0 ? value : -1;
+
+    // Names come from the file: keep messages one short line whatever the file holds.
+    private static string Shorten(string text)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return clean.Length <= 80 ? clean : clean[..77] + "...";
     }
 
     private static void RequireNoOverlap(string path, List<SafetensorsEntry> entries)
@@ -219,7 +253,7 @@ public static class Safetensors
         {
             if (sorted[i].Begin < sorted[i - 1].End)
             {
-                throw Invalid(path, $"tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
+                throw Invalid(path, $"tensors '{Shorten(sorted[i - 1].Name)}' and '{Shorten(sorted[i].Name)}' have overlapping data offsets");
             }
         }
     }
@@ -262,9 +296,20 @@ public sealed class SafetensorsFile
             throw new KeyNotFoundException($"{Path.GetFileName(path)} has no tensor '{name}'.");
         }
 
-        var bytes = new byte[entry.End - entry.Begin];
+        var length = entry.End - entry.Begin;
+        if (length > Safetensors.MaxTensorBytes)
+        {
+            throw new InvalidModelFileException($"{Path.GetFileName(path)}: tensor '{name}' has {length} bytes, more than the {Safetensors.MaxTensorBytes} this reader loads at once.");
+        }
+
+        var bytes = new byte[length];
         using (var stream = File.OpenRead(path))
         {
+            if (stream.Length < dataStart + entry.End)
+            {
+                throw new InvalidModelFileException($"{Path.GetFileName(path)} was truncated after it was opened: tensor '{name}' is no longer complete.");
+            }
+
             stream.Seek(dataStart + entry.Begin, SeekOrigin.Begin);
             stream.ReadExactly(bytes);
         }
