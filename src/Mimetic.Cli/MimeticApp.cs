@@ -30,6 +30,8 @@ public static class MimeticApp
                 .WithDescription("Train several inits × seeds with everything else equal, then write a Markdown report with plots.")
                 .WithExample("compare", "--model", "vit-cpu", "--train-size", "10000", "--epochs", "10", "--inits", "default,mimetic", "--seeds", "0,1,2");
             config.AddCommand<ReportCommand>("report").WithDescription("Regenerate a comparison's report and plots from its run directories.");
+            config.AddCommand<AnalyzeRunCommand>("analyze-run")
+                .WithDescription("Follow the identity scores of W_q·W_kᵀ and W_v·W_proj over a run's saved epochs (several runs: mean ± std).");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure training/evaluation speed, the matmul ceiling, data preparation and init time; --pytorch compares with PyTorch eager.");
             config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets.");

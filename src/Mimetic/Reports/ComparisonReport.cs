@@ -41,10 +41,11 @@ public static class ComparisonReport
     public static ComparisonSummary Write(string root, string title, string? command = null)
     {
         var summary = ComparisonSummary.From(FindRuns(root));
-        CurvePlot.Save(Path.Combine(root, AccuracyPlot), "Test accuracy", "epoch", "test accuracy (%)",
-            summary.Inits.Select(i => new Curve(Legend(i), Xs(i), i.TestAccuracy.Select(m => 100 * m.Mean).ToList(), i.TestAccuracy.Select(m => 100 * m.Std).ToList())));
-        CurvePlot.Save(Path.Combine(root, LossPlot), "Training loss", "epoch", "training loss (label-smoothed)",
-            summary.Inits.Select(i => new Curve(Legend(i), Xs(i), i.TrainLoss.Select(m => m.Mean).ToList(), i.TrainLoss.Select(m => m.Std).ToList())));
+        var options = new LinePlotOptions { IntegerX = true };
+        LinePlot.Save(Path.Combine(root, AccuracyPlot), "Test accuracy", "epoch", "test accuracy (%)",
+            summary.Inits.Select(i => new Series(Legend(i), Xs(i), i.TestAccuracy.Select(m => 100 * m.Mean).ToArray(), i.TestAccuracy.Select(m => 100 * m.Std).ToArray())), options);
+        LinePlot.Save(Path.Combine(root, LossPlot), "Training loss", "epoch", "training loss (label-smoothed)",
+            summary.Inits.Select(i => new Series(Legend(i), Xs(i), i.TrainLoss.Select(m => m.Mean).ToArray(), i.TrainLoss.Select(m => m.Std).ToArray())), options);
         File.WriteAllText(Path.Combine(root, ReportFile), Markdown(summary, title, command));
         return summary;
     }
@@ -103,7 +104,7 @@ public static class ComparisonReport
 
     private static string Legend(InitSummary init) => $"{init.Init} (n={init.Runs.Count})";
 
-    private static List<double> Xs(InitSummary init) => init.Epochs.Select(e => (double)e).ToList();
+    private static double[] Xs(InitSummary init) => init.Epochs.Select(e => (double)e).ToArray();
 
     private static string Percent(MeanStd value) =>
         string.Create(CultureInfo.InvariantCulture, $"{100 * value.Mean:F2} ± {100 * value.Std:F2}");

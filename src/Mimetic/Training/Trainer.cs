@@ -70,6 +70,7 @@ public sealed class Trainer
         else
         {
             files.WriteConfig(config);
+            Checkpoint.SaveWeights(files.WeightsPath(0), model, Checkpoint.Metadata(config, modelConfig, 0));
         }
 
         if (position.EpochsCompleted >= config.Epochs)

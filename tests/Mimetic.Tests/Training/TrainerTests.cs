@@ -137,6 +137,30 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         }
     }
 
+    [Fact]
+    public void RunTrajectoryStartsAtTheInitAndRebuildsItWhenEpochZeroIsMissing()
+    {
+        var directory = Path.Combine(root, "trajectory");
+        Train(Tiny(epochs: 2), directory);
+
+        var saved = Mimetic.Analysis.RunTrajectory.Analyze(directory);
+        Assert.Equal([0, 1, 2], saved.Epochs.Select(e => e.Epoch));
+        Assert.All(saved.Epochs[0].Layers, l => Assert.InRange(l.ValueProjection.MeanDiagonal, -0.5, -0.3));
+        Assert.All(saved.Epochs[0].Layers, l => Assert.True(l.QueryKeyIdentityScore > 0.3));
+
+        File.Delete(new RunFiles(directory).WeightsPath(0));
+        var rebuilt = Mimetic.Analysis.RunTrajectory.Analyze(directory);
+        Assert.Equal([0, 1, 2], rebuilt.Epochs.Select(e => e.Epoch));
+        for (var layer = 0; layer < saved.Epochs[0].Layers.Count; layer++)
+        {
+            Assert.Equal(saved.Epochs[0].Layers[layer].ValueProjection.MeanDiagonal, rebuilt.Epochs[0].Layers[layer].ValueProjection.MeanDiagonal, 6);
+            Assert.Equal(saved.Epochs[0].Layers[layer].QueryKeyIdentityScore, rebuilt.Epochs[0].Layers[layer].QueryKeyIdentityScore, 6);
+        }
+
+        var plots = TrajectoryFigures.Save([saved, rebuilt], Path.Combine(root, "plots"), "test");
+        Assert.All(plots, p => Assert.True(new FileInfo(p).Length > 1000));
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     private TrainingResult Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, int? untilEpoch = null, CancellationToken cancellation = default)
