@@ -13,7 +13,7 @@ namespace Mimetic.Cli.Commands;
 public sealed class AnalyzeRunSettings : CommandSettings
 {
     /// <summary>Run directories.</summary>
-    [CommandArgument(0, "<RUN>...")]
+    [CommandArgument(0, "<RUN>")]
     [Description("one or more run directories (e.g. several seeds of one init: averaged with a band)")]
     public string[] Runs { get; init; } = [];
 

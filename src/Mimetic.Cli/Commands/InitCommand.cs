@@ -134,7 +134,7 @@ public sealed class InitCommand(IAnsiConsole console) : Command<InitSettings>
 
         console.MarkupLine($"[bold]{Markup.Escape(settings.Model)}[/] (width {config.Width}, depth {config.Depth}, {config.Heads} heads), " +
                            $"init [bold]{Markup.Escape(settings.Init)}[/], seed {settings.Seed}: built and initialized in {seconds:F2} s");
-        console.Write(StatisticsTable(layers));
+        console.Write(AnalysisTable.Of(layers));
         if (settings.Out is { } written)
         {
             console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/] ({new FileInfo(written).Length / 1024.0 / 1024.0:F1} MiB, timm parameter names)");
@@ -144,26 +144,4 @@ public sealed class InitCommand(IAnsiConsole console) : Command<InitSettings>
     }
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
-    /// <summary>One row per layer and head: the paper's diagonal statistics of both products.</summary>
-    internal static Table StatisticsTable(IReadOnlyList<LayerAnalysis> layers)
-    {
-        var table = new Table().AddColumns("layer", "head", "QK diag", "QK std", "QK id", "VO diag", "VO std", "VO id");
-        foreach (var layer in layers)
-        {
-            for (var head = 0; head < layer.Heads; head++)
-            {
-                var qk = layer.QueryKey[head];
-                var vo = layer.ValueProjection;
-                table.AddRow(
-                    head == 0 ? Markup.Escape(layer.Name) : "", head.ToString(CultureInfo.InvariantCulture),
-                    F(qk.MeanDiagonal), F(qk.OffDiagonalStd), F(qk.IdentityScore),
-                    head == 0 ? F(vo.MeanDiagonal) : "", head == 0 ? F(vo.OffDiagonalStd) : "", head == 0 ? F(vo.IdentityScore) : "");
-            }
-        }
-
-        return table;
-    }
-
-    private static string F(double value) => value.ToString("+0.000;-0.000", CultureInfo.InvariantCulture);
 }

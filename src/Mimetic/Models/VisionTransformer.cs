@@ -182,14 +182,14 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         {
             if (module is Linear linear)
             {
-                nn.init.trunc_normal_(linear.weight!, std: 0.02, a: -0.04, b: 0.04);
+                TruncatedNormal.Fill(linear.weight!, std: 0.02, a: -0.04, b: 0.04);
                 linear.bias?.zero_();
             }
         }
 
         if (Config.Position == PositionEmbedding.Learned)
         {
-            nn.init.trunc_normal_(pos_embed, std: 0.02, a: -0.04, b: 0.04);
+            TruncatedNormal.Fill(pos_embed, std: 0.02, a: -0.04, b: 0.04);
         }
 
         if (cls_token is not null)
