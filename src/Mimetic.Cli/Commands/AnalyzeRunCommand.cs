@@ -62,5 +62,5 @@ public sealed class AnalyzeRunCommand(IAnsiConsole console) : Command<AnalyzeRun
         return 0;
     }
 
-    private static string F(double value) => value.ToString("+0.000;-0.000", CultureInfo.InvariantCulture);
+    private static string F(double value) => Math.Round(value, 3).ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture);
 }

@@ -82,6 +82,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {settings.BatchSize}, {result.Threads} threads");
         table.AddRow("train images/s (Mimetic)", F(result.TrainImagesPerSecond, "F1"));
         table.AddRow("eval images/s (Mimetic)", F(result.EvalImagesPerSecond, "F1"));
+        var parts = result.StepBreakdown;
+        table.AddRow("step: forward / backward / optimizer (ms)", $"{F(1000 * parts.ForwardSeconds, "F0")} / {F(1000 * parts.BackwardSeconds, "F0")} / {F(1000 * parts.OptimizerSeconds, "F0")}");
         table.AddRow("matmul ceiling GFLOP/s", F(result.MatmulGflops, "F1"));
         table.AddRow("training GFLOP per image", F(result.TrainGflopsPerImage, "F3"));
         table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");

@@ -46,8 +46,9 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
                 throw new ArgumentException($"{resume} is not a run directory (no config.json).");
             }
 
-            var epochsGiven = context.Arguments.Contains("--epochs") || context.Arguments.Contains("-e");
-            config = files.ReadConfig() is var saved && epochsGiven ? saved with { Epochs = settings.Epochs } : files.ReadConfig();
+            var saved = files.ReadConfig();
+            var epochsGiven = context.Arguments.Any(a => a is "-e" or "--epochs" || a.StartsWith("--epochs=", StringComparison.Ordinal));
+            config = epochsGiven ? saved with { Epochs = settings.Epochs } : saved;
             directory = resume;
         }
         else

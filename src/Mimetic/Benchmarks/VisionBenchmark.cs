@@ -18,6 +18,7 @@ namespace Mimetic.Benchmarks;
 /// <param name="TrainFractionOfCeiling">Achieved training GFLOP/s over the matmul rate.</param>
 /// <param name="DataPreparationFraction">Time to prepare a batch (augment, normalise, one thread) over a training step's time.</param>
 /// <param name="MimeticInitSeconds">Seconds to apply mimetic init to a ViT-B-sized model (width 768, depth 12, 12 heads).</param>
+/// <param name="StepBreakdown">Median seconds of one training step's parts: forward, backward, optimizer (clipping and AdamW).</param>
 public sealed record VisionBenchmarkResult(
     string Model,
     int BatchSize,
@@ -28,7 +29,14 @@ public sealed record VisionBenchmarkResult(
     double TrainGflopsPerImage,
     double TrainFractionOfCeiling,
     double DataPreparationFraction,
-    double MimeticInitSeconds);
+    double MimeticInitSeconds,
+    StepBreakdown StepBreakdown);
+
+/// <summary>Where a training step's time goes.</summary>
+/// <param name="ForwardSeconds">Forward pass and loss, recording the graph.</param>
+/// <param name="BackwardSeconds">Backward pass.</param>
+/// <param name="OptimizerSeconds">Gradient clipping and the AdamW step.</param>
+public sealed record StepBreakdown(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds);
 
 /// <summary>Benchmark settings.</summary>
 /// <param name="Model">Preset to time.</param>
@@ -77,6 +85,9 @@ public static class VisionBenchmark
             optimizer.step();
         });
 
+        log("timing the parts of a training step");
+        var breakdown = TimeStepParts(model, optimizer, parameters, images, labels, options);
+
         log("timing evaluation");
         model.eval();
         double evalSeconds;
@@ -104,7 +115,42 @@ public static class VisionBenchmark
         var flopsPerImage = ModelFlops.TrainingPerImage(config);
         return new VisionBenchmarkResult(
             options.Model, options.BatchSize, get_num_threads(), trainRate, options.BatchSize / evalSeconds, gflops,
-            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds);
+            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, breakdown);
+    }
+
+    private static StepBreakdown TimeStepParts(VisionTransformer model, TorchSharp.Modules.AdamW optimizer, List<TorchSharp.Modules.Parameter> parameters,
+        Tensor images, Tensor labels, VisionBenchmarkOptions options)
+    {
+        var (forward, backward, update) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < options.Warmup + options.Steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var clock = Stopwatch.StartNew();
+            var loss = nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
+            var forwardSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            loss.backward();
+            var backwardSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+            if (i >= options.Warmup)
+            {
+                forward.Add(forwardSeconds);
+                backward.Add(backwardSeconds);
+                update.Add(clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        return new StepBreakdown(Median(forward), Median(backward), Median(update));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
     }
 
     /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
@@ -161,7 +207,6 @@ public static class VisionBenchmark
             times[i] = clock.Elapsed.TotalSeconds;
         }
 
-        Array.Sort(times);
-        return steps % 2 == 1 ? times[steps / 2] : (times[(steps / 2) - 1] + times[steps / 2]) / 2;
+        return Median([.. times]);
     }
 }

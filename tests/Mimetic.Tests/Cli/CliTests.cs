@@ -18,7 +18,7 @@ public sealed class CliTests : IDisposable
         var (code, output) = CliRunner.Run("init", "--model", "vit-micro", "--init", "mimetic", "--seed", "5", "--out", path);
 
         Assert.Equal(0, code);
-        Assert.Contains("blocks.1.attn", output, StringComparison.Ordinal);
+        Assert.Contains("layer n is blocks.n.attn", output, StringComparison.Ordinal);
         var file = Safetensors.Open(path);
         Assert.Equal("timm", file.Metadata["mimetic.layout"]);
         Assert.Equal("2", file.Metadata["mimetic.heads"]);
