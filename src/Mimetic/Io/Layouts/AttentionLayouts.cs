@@ -17,10 +17,10 @@ public static class AttentionLayouts
 
     private static readonly AttentionLayout[] All =
     [
-        new FusedQkvLayout("mimetic"),
-        new FusedQkvLayout("timm"),
+        FusedProjectionLayout.FusedQkv("mimetic"),
+        FusedProjectionLayout.FusedQkv("timm"),
         new Gpt2Layout(),
-        new MultiheadAttentionLayout(),
+        FusedProjectionLayout.MultiheadAttention(),
         new SplitProjectionLayout(),
     ];
 
