@@ -42,6 +42,8 @@ public static class ErrorReport
             CommandAppException e => (FirstLine(e.Message), UsageError),
             ArgumentException e => (FirstLine(e.Message), UsageError),
             InvalidModelFileException e => (e.Message, UsageError),
+            InvalidDataException e => (FirstLine(e.Message), UsageError),
+            Data.DataException e => (e.Message, Failure),
             FileNotFoundException e => ($"file not found: {e.FileName ?? FirstLine(e.Message)}", UsageError),
             DirectoryNotFoundException e => (FirstLine(e.Message), UsageError),
             UnauthorizedAccessException e => (FirstLine(e.Message), Failure),

@@ -7,7 +7,15 @@ namespace Mimetic.Reports;
 /// <param name="X">x values.</param>
 /// <param name="Mean">y values (means).</param>
 /// <param name="Std">Band half-widths (e.g. std over seeds); null for no band.</param>
-public sealed record Curve(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Mean, IReadOnlyList<double>? Std = null);
+public sealed record Curve(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Mean, IReadOnlyList<double>? Std = null)
+{
+    /// <summary>A curve of means over seeds with a ± std band, each value multiplied by <paramref name="scale"/>.</summary>
+    public static Curve OverSeeds(string name, IReadOnlyList<double> x, IReadOnlyList<MeanStd> values, double scale = 1)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new Curve(name, x, values.Select(m => scale * m.Mean).ToList(), values.Select(m => scale * m.Std).ToList());
+    }
+}
 
 /// <summary>Line plots with shaded bands, saved as PNG (ScottPlot, headless).</summary>
 public static class CurvePlot

@@ -27,7 +27,7 @@ public interface ITrainingObserver
 }
 
 /// <summary>An observer that ignores everything.</summary>
-public sealed class SilentObserver : ITrainingObserver
+public sealed class SilentObserver : Language.ILanguageTrainingObserver
 {
     /// <summary>The shared instance.</summary>
     public static SilentObserver Instance { get; } = new();
