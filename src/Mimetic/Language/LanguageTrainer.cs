@@ -73,6 +73,11 @@ public sealed class LanguageTrainer
         {
             files.RequireSameConfig(config, saved => saved with { Steps = config.Steps, Threads = config.Threads });
             position = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
+            if (position.Step > config.Steps)
+            {
+                throw new ArgumentException($"{files.Directory} is already at step {position.Step}; ask for at least {position.Step} steps to resume it.");
+            }
+
             metrics = files.ReadMetrics<LanguageMetrics>().Where(m => m.Eval <= position.EpochsCompleted).ToList();
             observer.Note($"resuming {files.Directory} at step {position.Step + 1}");
         }
