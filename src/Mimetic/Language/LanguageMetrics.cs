@@ -46,6 +46,13 @@ public interface ILanguageTrainingObserver : ITrainingObserver
     void EvaluationFinished(LanguageMetrics metrics) { }
 }
 
+/// <summary>A language-model observer that ignores everything.</summary>
+public sealed class SilentLanguageObserver : ILanguageTrainingObserver
+{
+    /// <summary>The shared instance.</summary>
+    public static SilentLanguageObserver Instance { get; } = new();
+}
+
 /// <summary>What a call to <see cref="LanguageTrainer.Run"/> achieved.</summary>
 /// <param name="RunDirectory">Where everything was written.</param>
 /// <param name="State">How it ended.</param>

@@ -45,7 +45,7 @@ public sealed class LanguageTrainer
         TokenWindows.RequireWindow(corpus.Train.Length, modelConfig.ContextLength, "training");
         evaluationStarts = TokenWindows.EvaluationStarts(corpus.Validation.Length, modelConfig.ContextLength, config.EvalWindows);
         files = new RunFiles(runDirectory);
-        this.observer = observer ?? SilentObserver.Instance;
+        this.observer = observer ?? SilentLanguageObserver.Instance;
     }
 
     /// <summary>The model's shape: the preset with the tokenizer's vocabulary.</summary>

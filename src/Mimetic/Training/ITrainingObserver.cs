@@ -27,7 +27,7 @@ public interface ITrainingObserver
 }
 
 /// <summary>An observer that ignores everything.</summary>
-public sealed class SilentObserver : Language.ILanguageTrainingObserver
+public sealed class SilentObserver : ITrainingObserver
 {
     /// <summary>The shared instance.</summary>
     public static SilentObserver Instance { get; } = new();
