@@ -1,11 +1,15 @@
 using System.Globalization;
+using Mimetic.Language;
 using Mimetic.Training;
 using Spectre.Console;
 
 namespace Mimetic.Cli;
 
-/// <summary>Shows a run's progress: a live bar (loss, accuracy, images/s, ETA) and one line per epoch.</summary>
-public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContext? progress, string label) : ITrainingObserver
+/// <summary>
+/// Shows a run's progress: a live bar (loss, accuracy or tokens/s, ETA) and one line per epoch
+/// (vision) or evaluation (language models).
+/// </summary>
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContext? progress, string label) : ILanguageTrainingObserver
 {
     private ProgressTask? task;
     private int totalEpochs;
@@ -16,11 +20,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
         ArgumentNullException.ThrowIfNull(config);
         this.totalEpochs = totalEpochs;
         console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(config.Dataset)}, init {Markup.Escape(config.Init)}, seed {config.Seed} → {Markup.Escape(runDirectory)}");
-        if (progress is not null)
-        {
-            task = progress.AddTask(Markup.Escape(label), maxValue: (double)totalEpochs * batchesPerEpoch);
-            task.Value = (double)startEpoch * batchesPerEpoch;
-        }
+        StartTask((double)totalEpochs * batchesPerEpoch, (double)startEpoch * batchesPerEpoch);
     }
 
     /// <inheritdoc />
@@ -47,7 +47,48 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
     }
 
     /// <inheritdoc />
+    public void LanguageRunStarted(LanguageTrainingConfig config, string runDirectory, long startStep)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(Path.GetFileName(config.Text))} ({Markup.Escape(config.Tokenizer)}), " +
+                           $"init {Markup.Escape(config.Init)}, seed {config.Seed}, {config.Steps} steps → {Markup.Escape(runDirectory)}");
+        StartTask(config.Steps, startStep);
+    }
+
+    /// <inheritdoc />
+    public void LanguageStepFinished(LanguageStepReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (task is null)
+        {
+            return;
+        }
+
+        task.Value = report.Step;
+        task.Description = string.Create(CultureInfo.InvariantCulture,
+            $"{Markup.Escape(label)} step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s");
+    }
+
+    /// <inheritdoc />
+    public void EvaluationFinished(LanguageMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {Markup.Escape(label)} step {metrics.Step,6}: train loss {metrics.TrainLoss:F3} | val loss {metrics.ValLoss:F4} " +
+            $"[bold]{metrics.BitsPerCharacter:F3} bits/char[/] ppl {metrics.Perplexity:F2} | {metrics.TokensPerSecond:F0} tok/s, {metrics.Seconds:F0} s"));
+    }
+
+    /// <inheritdoc />
     public void Note(string message) => console.MarkupLine($"  [grey]{Markup.Escape(message)}[/]");
+
+    private void StartTask(double total, double done)
+    {
+        if (progress is not null)
+        {
+            task = progress.AddTask(Markup.Escape(label), maxValue: total);
+            task.Value = done;
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> under a live progress display when the console is interactive,

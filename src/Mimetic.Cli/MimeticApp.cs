@@ -29,12 +29,21 @@ public static class MimeticApp
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Train several inits × seeds with everything else equal, then write a Markdown report with plots.")
                 .WithExample("compare", "--model", "vit-cpu", "--train-size", "10000", "--epochs", "10", "--inits", "default,mimetic", "--seeds", "0,1,2");
+            config.AddCommand<LanguageTrainCommand>("lm-train")
+                .WithDescription("Train one GPT (text × tokenizer × preset × init × seed) into a run directory; resumable.")
+                .WithExample("lm-train", "--model", "gpt-cpu", "--tokenizer", "char", "--init", "mimetic", "--steps", "2000");
+            config.AddCommand<LanguageCompareCommand>("lm-compare")
+                .WithDescription("Train GPTs for several inits × seeds with everything else equal, then write a Markdown report with plots.")
+                .WithExample("lm-compare", "--model", "gpt-cpu", "--steps", "1000", "--inits", "default,mimetic,mimetic+", "--seeds", "0,1");
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Generate text from a language-model run's checkpoint.")
+                .WithExample("sample", "--run", "runs/lm-gpt-cpu-char-mimetic-seed0", "--prompt", "ROMEO:", "--tokens", "300");
             config.AddCommand<ReportCommand>("report").WithDescription("Regenerate a comparison's report and plots from its run directories.");
             config.AddCommand<AnalyzeRunCommand>("analyze-run")
                 .WithDescription("Follow the identity scores of W_q·W_kᵀ and W_v·W_proj over a run's saved epochs (several runs: mean ± std).");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure training/evaluation speed, the matmul ceiling, data preparation and init time; --pytorch compares with PyTorch eager.");
-            config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets.");
+            config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets (Vision Transformers and GPTs).");
             config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors or PyTorch model file.");
         });
 

@@ -28,34 +28,18 @@ public sealed class CompareSettings : TrainingSettings
     public string? Out { get; init; }
 
     /// <summary>Parsed initialization names.</summary>
-    public IReadOnlyList<string> InitList => Inits.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> InitList => ComparisonLists.Inits(Inits);
 
     /// <summary>Parsed seeds.</summary>
-    public IReadOnlyList<long> SeedList =>
-        Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+    public IReadOnlyList<long> SeedList => ComparisonLists.Seeds(Seeds);
 
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (InitList.Count == 0)
+        var lists = ComparisonLists.Validate(Inits, Seeds);
+        if (!lists.Successful)
         {
-            return ValidationResult.Error("--inits names no initialization");
-        }
-
-        if (InitList.FirstOrDefault(i => !WeightInit.IsKnown(i)) is { } unknown)
-        {
-            return ValidationResult.Error($"--inits: unknown initialization '{unknown}'; known: {string.Join(", ", WeightInit.Names)}");
-        }
-
-        if (InitList.Distinct(StringComparer.OrdinalIgnoreCase).Count() != InitList.Count)
-        {
-            return ValidationResult.Error("--inits names an initialization twice");
-        }
-
-        var seeds = Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (seeds.Length == 0 || !seeds.All(s => long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)))
-        {
-            return ValidationResult.Error($"--seeds must be comma-separated integers, not '{Seeds}'");
+            return lists;
         }
 
         return base.Validate();

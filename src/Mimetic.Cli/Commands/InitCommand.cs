@@ -15,7 +15,7 @@ public class InitOptionsSettings : CommandSettings
 {
     /// <summary>Initialization name.</summary>
     [CommandOption("--init <NAME>")]
-    [Description("default | mimetic | mimetic-qk | mimetic-vo")]
+    [Description("default | mimetic | mimetic+ | mimetic-qk | mimetic-vo | mimetic-vo+ | speedrun-vo | speedrun-vo+ (a trailing + means W_v·W_proj ≈ +β2·I)")]
     [DefaultValue("mimetic")]
     public string Init { get; init; } = "mimetic";
 

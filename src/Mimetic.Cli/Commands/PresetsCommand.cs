@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace Mimetic.Cli.Commands;
 
-/// <summary><c>mimetic presets</c>: lists the model presets.</summary>
+/// <summary><c>mimetic presets</c>: lists the model presets (Vision Transformers, then GPTs).</summary>
 public sealed class PresetsCommand(IAnsiConsole console) : Command
 {
     /// <inheritdoc />
@@ -14,6 +14,11 @@ public sealed class PresetsCommand(IAnsiConsole console) : Command
         foreach (var name in VisionPresets.Names)
         {
             table.AddRow(name, Markup.Escape(VisionPresets.Describe(name)));
+        }
+
+        foreach (var name in GptPresets.Names)
+        {
+            table.AddRow(name, Markup.Escape(GptPresets.Describe(name)));
         }
 
         console.Write(table);

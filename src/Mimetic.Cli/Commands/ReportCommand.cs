@@ -19,15 +19,22 @@ public sealed class ReportSettings : CommandSettings
     public string Title { get; init; } = "Mimetic vs. default initialization";
 }
 
-/// <summary><c>mimetic report</c>: regenerates a comparison's report and plots from its run directories.</summary>
+/// <summary><c>mimetic report</c>: regenerates a comparison's report and plots (vision or language model) from its run directories.</summary>
 public sealed class ReportCommand(IAnsiConsole console) : Command<ReportSettings>
 {
     /// <inheritdoc />
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var summary = ComparisonReport.Write(settings.Directory, settings.Title);
-        console.Write(CompareCommand.SummaryTable(summary));
+        if (LanguageComparisonReport.Holds(settings.Directory))
+        {
+            console.Write(LanguageCompareCommand.SummaryTable(LanguageComparisonReport.Write(settings.Directory, settings.Title)));
+        }
+        else
+        {
+            console.Write(CompareCommand.SummaryTable(ComparisonReport.Write(settings.Directory, settings.Title)));
+        }
+
         console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(settings.Directory, ComparisonReport.ReportFile))}[/]");
         return 0;
     }

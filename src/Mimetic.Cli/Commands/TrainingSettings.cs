@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Mimetic.Cli.Commands;
 
 /// <summary>Options shared by <c>train</c> and <c>compare</c>: data, model and optimisation.</summary>
-public class TrainingSettings : InitOptionsSettings
+public class TrainingSettings : OptimizerSettings
 {
     /// <summary>Dataset.</summary>
     [CommandOption("-d|--dataset <NAME>")]
@@ -41,11 +41,6 @@ public class TrainingSettings : InitOptionsSettings
     [DefaultValue(128)]
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>Peak learning rate.</summary>
-    [CommandOption("--lr <LR>")]
-    [DefaultValue(1e-3)]
-    public double LearningRate { get; init; } = 1e-3;
-
     /// <summary>Final learning rate.</summary>
     [CommandOption("--min-lr <LR>")]
     [DefaultValue(1e-5)]
@@ -66,12 +61,6 @@ public class TrainingSettings : InitOptionsSettings
     [DefaultValue(0.1)]
     public double LabelSmoothing { get; init; } = 0.1;
 
-    /// <summary>Gradient clipping.</summary>
-    [CommandOption("--clip <NORM>")]
-    [Description("maximum gradient norm; 0 turns clipping off")]
-    [DefaultValue(1.0)]
-    public double GradientClip { get; init; } = 1.0;
-
     /// <summary>Training subset size.</summary>
     [CommandOption("--train-size <N>")]
     [Description("train on a class-balanced subset of N images (small data is the paper's regime)")]
@@ -91,12 +80,6 @@ public class TrainingSettings : InitOptionsSettings
     [CommandOption("--randaugment")]
     [Description("add a RandAugment-style policy to crop and flip")]
     public bool RandAugment { get; init; }
-
-    /// <summary>Threads.</summary>
-    [CommandOption("--threads <N>")]
-    [Description("libtorch threads (0: one per core)")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
 
     /// <summary>The config for one run.</summary>
     public TrainingConfig ToConfig(string init, long seed) => new()

@@ -70,6 +70,29 @@ public static class DatasetCatalog
         };
     }
 
+    /// <summary>The file name of Tiny Shakespeare (char-rnn's <c>input.txt</c>), the default language-model corpus.</summary>
+    public const string TinyShakespeareFile = "tinyshakespeare.txt";
+
+    /// <summary>Where online users get Tiny Shakespeare.</summary>
+    public static Uri TinyShakespeareSource { get; } = new("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt");
+
+    /// <summary>MD5 of Tiny Shakespeare (1,115,394 bytes).</summary>
+    public const string TinyShakespeareMd5 = "6fb458f1232090904fb40fe944165e91";
+
+    /// <summary>
+    /// The path of Tiny Shakespeare: found in the usual folders (see <see cref="DatasetLocator"/>), else downloaded
+    /// into the cache and checked against its MD5.
+    /// </summary>
+    /// <exception cref="DataException">Not found and not downloadable; the message is one line.</exception>
+    public static string LocateTinyShakespeare(DatasetLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        DatasetLocator locator = options.Locator ?? new DatasetLocator(options.DataDirectory, options.CacheDirectory);
+        return locator.FindFile(TinyShakespeareFile)
+            ?? Download("Tiny Shakespeare", TinyShakespeareSource, Path.Combine(locator.CacheDirectory, TinyShakespeareFile), TinyShakespeareMd5,
+                $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
+    }
+
     /// <summary>The cache folder holding the verified, extracted members of an archive; extracts (and downloads) if needed.</summary>
     internal static string Extracted(ArchiveSpec spec, DatasetLocator locator, DatasetLoadOptions options)
     {

@@ -72,11 +72,25 @@ public static class MimeticInitializer
         {
             var target = MimeticMath.ValueProjectionTarget(noise.ValueProjection, options.Alpha2, options.Beta2, options.ValueProjectionSign);
             var (value, projection) = MimeticMath.ValueProjectionFactors(target);
-            slot.InProjectionWeight.narrow(0, 2 * d, d).copy_(value.mT);
-            slot.OutProjectionWeight.copy_(projection.mT);
-            slot.InProjectionBias?.narrow(0, 2 * d, d).zero_();
-            slot.OutProjectionBias?.zero_();
+            SetValueProjection(slot, value, projection);
         }
+
+        if (options.Parts == MimeticParts.ValueProjectionIdentityBlocks)
+        {
+            var projectionNoise = MimeticMath.DrawNoise(d, generator);
+            var (value, projection) = MimeticMath.IdentityBlockFactors(noise.ValueProjection, projectionNoise, options.Alpha2, options.Beta2, options.ValueProjectionSign);
+            SetValueProjection(slot, value, projection);
+        }
+    }
+
+    /// <summary>Stores W_v and W_proj (d×d each, row-vector convention) in Linear layout and zeroes their biases.</summary>
+    private static void SetValueProjection(AttentionSlot slot, Tensor value, Tensor projection)
+    {
+        var d = slot.Width;
+        slot.InProjectionWeight.narrow(0, 2 * d, d).copy_(value.mT);
+        slot.OutProjectionWeight.copy_(projection.mT);
+        slot.InProjectionBias?.narrow(0, 2 * d, d).zero_();
+        slot.OutProjectionBias?.zero_();
     }
 }
 

@@ -12,6 +12,10 @@ namespace Mimetic.Init;
 /// so W_q·W_kᵀ is the best rank-k approximation of the target.</item>
 /// <item>Value/projection, per layer, full rank: α2·Z + sign·β2·I = U·S·Vᵀ; W_v = U·√S,
 /// W_proj = √S·Vᵀ, so W_v·W_proj equals the target exactly.</item>
+/// <item>Not in the paper — the "speedrun" value/projection variant: each factor is itself a small scaled
+/// identity plus noise, W_v = √β2·I + α2·Z_v and W_proj = sign·√β2·I + α2·Z_p, so head i's k value columns
+/// read its own k channels (a √β2·I_k block) and its projection rows write them back (a sign·√β2·I_k block):
+/// W_v,i·W_proj,i ≈ sign·β2 on head i's channels, and W_v·W_proj ≈ sign·β2·I.</item>
 /// </list>
 /// The SVDs run in float64; the factors come back as float32.
 /// </summary>
@@ -24,11 +28,14 @@ public static class MimeticMath
     public static LayerNoise DrawLayerNoise(int width, int heads, Generator? generator)
     {
         using var scope = NewDisposeScope();
-        var scale = 1.0 / Math.Sqrt(width);
-        var queryKey = randn([heads, width, width], ScalarType.Float32, generator: generator).mul_(scale);
-        var valueProjection = randn([width, width], ScalarType.Float32, generator: generator).mul_(scale);
+        var queryKey = randn([heads, width, width], ScalarType.Float32, generator: generator).mul_(1.0 / Math.Sqrt(width));
+        var valueProjection = DrawNoise(width, generator);
         return new LayerNoise(queryKey.MoveToOuterDisposeScope(), valueProjection.MoveToOuterDisposeScope());
     }
+
+    /// <summary>One d×d matrix Z with N(0, 1/d) entries.</summary>
+    public static Tensor DrawNoise(int width, Generator? generator) =>
+        randn([width, width], ScalarType.Float32, generator: generator).mul_(1.0 / Math.Sqrt(width));
 
     /// <summary>The per-head query/key targets α1·Z + β1·I, shape h×d×d (float64).</summary>
     public static Tensor QueryKeyTarget(Tensor noise, double alpha1, double beta1)
@@ -68,6 +75,20 @@ public static class MimeticMath
         var value = u * rootS.unsqueeze(0);            // scales column j of U by √S_j
         var projection = rootS.unsqueeze(1) * vh;       // scales row j of Vᵀ by √S_j
         return (value.to(ScalarType.Float32).MoveToOuterDisposeScope(), projection.to(ScalarType.Float32).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The speedrun variant's factors (not in the paper): W_v = √β2·I + α2·Z_v and W_proj = sign·√β2·I + α2·Z_p, both d×d.
+    /// </summary>
+    public static (Tensor Value, Tensor Projection) IdentityBlockFactors(Tensor valueNoise, Tensor projectionNoise, double alpha2, double beta2, int sign)
+    {
+        ArgumentNullException.ThrowIfNull(valueNoise);
+        ArgumentNullException.ThrowIfNull(projectionNoise);
+        using var scope = NewDisposeScope();
+        var identity = eye(valueNoise.shape[^1], dtype: ScalarType.Float32) * Math.Sqrt(beta2);
+        var value = identity + valueNoise * alpha2;
+        var projection = identity * sign + projectionNoise * alpha2;
+        return (value.MoveToOuterDisposeScope(), projection.MoveToOuterDisposeScope());
     }
 }
 

@@ -11,6 +11,12 @@ public enum MimeticParts
 
     /// <summary>Only value/projection: W_v·W_proj = α2·Z + sign·β2·I per layer; query and key keep their init.</summary>
     ValueProjectionOnly,
+
+    /// <summary>
+    /// Only value/projection, the "speedrun" variant (not in the paper): W_v = √β2·I + α2·Z_v and
+    /// W_proj = sign·√β2·I + α2·Z_p, a small identity block per head in each factor plus noise; query and key keep their init.
+    /// </summary>
+    ValueProjectionIdentityBlocks,
 }
 
 /// <summary>

@@ -12,7 +12,18 @@ public static class ModelFactory
     /// <paramref name="options"/>' seed, else <paramref name="seed"/>), so for one seed a default and a
     /// mimetic model share every weight outside attention.
     /// </summary>
-    public static VisionTransformer CreateVision(VisionTransformerConfig config, string init, long seed, MimeticOptions? options = null)
+    public static VisionTransformer CreateVision(VisionTransformerConfig config, string init, long seed, MimeticOptions? options = null) =>
+        Create(() => new VisionTransformer(config), init, seed, options);
+
+    /// <summary>
+    /// Builds a GPT with GPT-2's init drawn from <c>manual_seed(seed)</c>, then applies <paramref name="init"/>,
+    /// exactly as <see cref="CreateVision"/> does: for one seed, every init shares the weights outside attention.
+    /// </summary>
+    public static Gpt CreateGpt(GptConfig config, string init, long seed, MimeticOptions? options = null) =>
+        Create(() => new Gpt(config), init, seed, options);
+
+    private static T Create<T>(Func<T> build, string init, long seed, MimeticOptions? options)
+        where T : nn.Module
     {
         if (!WeightInit.IsKnown(init))
         {
@@ -20,7 +31,7 @@ public static class ModelFactory
         }
 
         manual_seed(seed);
-        var model = new VisionTransformer(config);
+        var model = build();
         options ??= MimeticOptions.Vision;
         WeightInit.Apply(model, init, options with { Seed = options.Seed ?? seed });
         return model;

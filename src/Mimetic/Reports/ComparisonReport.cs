@@ -19,7 +19,11 @@ public static class ComparisonReport
     public const string LossPlot = "train-loss.png";
 
     /// <summary>Finds every run directory (one holding <c>config.json</c>) below <paramref name="root"/>.</summary>
-    public static IReadOnlyList<RunRecord> FindRuns(string root)
+    public static IReadOnlyList<RunRecord> FindRuns(string root) => FindRunDirectories(root).Select(RunRecord.Read).ToList();
+
+    /// <summary>Every run directory (one holding <c>config.json</c>) below <paramref name="root"/>, in name order.</summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
+    public static IReadOnlyList<string> FindRunDirectories(string root)
     {
         if (!Directory.Exists(root))
         {
@@ -27,9 +31,8 @@ public static class ComparisonReport
         }
 
         return Directory.EnumerateFiles(root, "config.json", SearchOption.AllDirectories)
-            .Select(Path.GetDirectoryName)
+            .Select(f => Path.GetDirectoryName(f)!)
             .OrderBy(d => d, StringComparer.Ordinal)
-            .Select(d => RunRecord.Read(d!))
             .ToList();
     }
 
@@ -43,9 +46,9 @@ public static class ComparisonReport
         var summary = ComparisonSummary.From(FindRuns(root));
         var options = new LinePlotOptions { IntegerX = true };
         LinePlot.Save(Path.Combine(root, AccuracyPlot), "Test accuracy", "epoch", "test accuracy (%)",
-            summary.Inits.Select(i => new Series(Legend(i), Xs(i), i.TestAccuracy.Select(m => 100 * m.Mean).ToArray(), i.TestAccuracy.Select(m => 100 * m.Std).ToArray())), options);
+            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), Xs(i), i.TestAccuracy, 100)), options);
         LinePlot.Save(Path.Combine(root, LossPlot), "Training loss", "epoch", "training loss (label-smoothed)",
-            summary.Inits.Select(i => new Series(Legend(i), Xs(i), i.TrainLoss.Select(m => m.Mean).ToArray(), i.TrainLoss.Select(m => m.Std).ToArray())), options);
+            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), Xs(i), i.TrainLoss)), options);
         File.WriteAllText(Path.Combine(root, ReportFile), Markdown(summary, title, command));
         return summary;
     }
@@ -71,6 +74,24 @@ public static class ComparisonReport
 
     private static string Markdown(ComparisonSummary summary, string title, string? command)
     {
+        var runs = new StringBuilder();
+        runs.AppendLine("| init | seed | final test acc. (%) | best test acc. (%) | epochs | seconds |");
+        runs.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var run in summary.Inits.SelectMany(i => i.Runs))
+        {
+            runs.AppendLine(CultureInfo.InvariantCulture,
+                $"| {run.Init} | {run.Seed} | {100 * run.Metrics[^1].TestAccuracy:F2} | {100 * run.Metrics.Max(m => m.TestAccuracy):F2} | {run.Metrics.Count} | {run.Metrics.Sum(m => m.Seconds):F0} |");
+        }
+
+        return Markdown(title, command,
+            $"Mean ± sample standard deviation over seeds. The target is the `{summary.Baseline}` runs' mean final test accuracy;\n" +
+            "'epochs to' is the first epoch at which an init's mean test-accuracy curve reaches it.",
+            Table(summary), [("test accuracy", AccuracyPlot), ("training loss", LossPlot)], runs.ToString());
+    }
+
+    /// <summary>The layout every comparison report shares: heading, command, explanation, results table, plots, and one row per run.</summary>
+    internal static string Markdown(string title, string? command, string explanation, string table, IEnumerable<(string Alt, string File)> plots, string runs)
+    {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# {title}");
         text.AppendLine();
@@ -80,29 +101,24 @@ public static class ComparisonReport
             text.AppendLine();
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Mean ± sample standard deviation over seeds. The target is the `{summary.Baseline}` runs' mean final test accuracy;");
-        text.AppendLine("'epochs to' is the first epoch at which an init's mean test-accuracy curve reaches it.");
+        text.AppendLine(explanation);
         text.AppendLine();
-        text.Append(Table(summary));
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"![test accuracy]({AccuracyPlot})");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"![training loss]({LossPlot})");
+        text.Append(table);
+        foreach (var (alt, file) in plots)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"![{alt}]({file})");
+        }
+
         text.AppendLine();
         text.AppendLine("## Runs");
         text.AppendLine();
-        text.AppendLine("| init | seed | final test acc. (%) | best test acc. (%) | epochs | seconds |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var run in summary.Inits.SelectMany(i => i.Runs))
-        {
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Init} | {run.Seed} | {100 * run.Metrics[^1].TestAccuracy:F2} | {100 * run.Metrics.Max(m => m.TestAccuracy):F2} | {run.Metrics.Count} | {run.Metrics.Sum(m => m.Seconds):F0} |");
-        }
-
+        text.Append(runs);
         return text.ToString();
     }
 
-    private static string Legend(InitSummary init) => $"{init.Init} (n={init.Runs.Count})";
+    /// <summary>A curve's legend: the init and its number of seeds.</summary>
+    internal static string Legend(string init, int runs) => $"{init} (n={runs})";
 
     private static double[] Xs(InitSummary init) => init.Epochs.Select(e => (double)e).ToArray();
 

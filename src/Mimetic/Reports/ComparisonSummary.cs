@@ -72,35 +72,59 @@ public sealed record ComparisonSummary(string Baseline, double Target, IReadOnly
     public static ComparisonSummary From(IReadOnlyList<RunRecord> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var complete = runs.Where(r => r.Metrics.Count > 0).ToList();
-        if (complete.Count == 0)
-        {
-            throw new ArgumentException("No run has finished an epoch yet: nothing to report.");
-        }
-
-        var groups = complete.GroupBy(r => r.Init).ToList();
-        var baseline = groups.Any(g => g.Key == Init.WeightInit.Default) ? Init.WeightInit.Default : groups[0].Key;
-        var ordered = groups.OrderBy(g => g.Key == baseline ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var target = MeanStd.Of(ordered[0].Select(r => r.Metrics[^1].TestAccuracy).ToList()).Mean;
-        return new ComparisonSummary(baseline, target, ordered.Select(g => Summarize(g.Key, g.OrderBy(r => r.Seed).ToList(), target)).ToList());
+        var (baseline, groups) = SeedStatistics.GroupByInit(runs.Where(r => r.Metrics.Count > 0), r => r.Init, r => r.Seed);
+        var target = SeedStatistics.Over(groups[0], r => r.Metrics[^1].TestAccuracy).Mean;
+        return new ComparisonSummary(baseline, target, groups.Select(g => Summarize(g[0].Init, g, target)).ToList());
     }
 
     private static InitSummary Summarize(string init, List<RunRecord> runs, double target)
     {
         var epochs = runs.Min(r => r.Metrics.Count);
-        var testAccuracy = Enumerable.Range(0, epochs).Select(e => MeanStd.Of(runs.Select(r => r.Metrics[e].TestAccuracy).ToList())).ToList();
-        var trainLoss = Enumerable.Range(0, epochs).Select(e => MeanStd.Of(runs.Select(r => r.Metrics[e].TrainLoss).ToList())).ToList();
-        var reached = testAccuracy.FindIndex(m => m.Mean >= target - 1e-12);
+        var testAccuracy = SeedStatistics.Curve(runs, epochs, (r, e) => r.Metrics[e].TestAccuracy);
+        var trainLoss = SeedStatistics.Curve(runs, epochs, (r, e) => r.Metrics[e].TrainLoss);
+        var reached = SeedStatistics.FirstReaching(testAccuracy, target, higherIsBetter: true);
         double? seconds = reached < 0 ? null : runs.Average(r => r.Metrics.Take(reached + 1).Sum(m => m.Seconds));
         return new InitSummary(
             init, runs,
-            MeanStd.Of(runs.Select(r => r.Metrics[^1].TestAccuracy).ToList()),
-            MeanStd.Of(runs.Select(r => r.Metrics.Max(m => m.TestAccuracy)).ToList()),
-            MeanStd.Of(runs.Select(r => r.Metrics[^1].TrainLoss).ToList()),
+            SeedStatistics.Over(runs, r => r.Metrics[^1].TestAccuracy),
+            SeedStatistics.Over(runs, r => r.Metrics.Max(m => m.TestAccuracy)),
+            SeedStatistics.Over(runs, r => r.Metrics[^1].TrainLoss),
             reached < 0 ? null : reached + 1,
             seconds,
             Enumerable.Range(1, epochs).ToList(),
             testAccuracy,
             trainLoss);
     }
+}
+
+/// <summary>The statistics over seeds that every comparison report shares.</summary>
+internal static class SeedStatistics
+{
+    /// <summary>
+    /// Runs grouped by init, each group by seed; the baseline (<c>default</c> if present, else the first init) first, then by name.
+    /// </summary>
+    /// <exception cref="ArgumentException">No runs.</exception>
+    public static (string Baseline, List<List<TRun>> Groups) GroupByInit<TRun>(IEnumerable<TRun> runs, Func<TRun, string> init, Func<TRun, long> seed)
+    {
+        var groups = runs.GroupBy(init).ToList();
+        if (groups.Count == 0)
+        {
+            throw new ArgumentException("No run has finished an epoch yet: nothing to report.");
+        }
+
+        var baseline = groups.Any(g => g.Key == Init.WeightInit.Default) ? Init.WeightInit.Default : groups[0].Key;
+        var ordered = groups.OrderBy(g => g.Key == baseline ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.OrderBy(seed).ToList()).ToList();
+        return (baseline, ordered);
+    }
+
+    /// <summary>Mean and std over runs of one value per run.</summary>
+    public static MeanStd Over<TRun>(IEnumerable<TRun> runs, Func<TRun, double> value) => MeanStd.Of(runs.Select(value).ToList());
+
+    /// <summary>Mean and std over runs at each of the first <paramref name="points"/> evaluations.</summary>
+    public static List<MeanStd> Curve<TRun>(IReadOnlyList<TRun> runs, int points, Func<TRun, int, double> value) =>
+        Enumerable.Range(0, points).Select(i => Over(runs, r => value(r, i))).ToList();
+
+    /// <summary>The first index whose mean reaches <paramref name="target"/> (from above or below), or −1.</summary>
+    public static int FirstReaching(List<MeanStd> curve, double target, bool higherIsBetter) =>
+        curve.FindIndex(m => higherIsBetter ? m.Mean >= target - 1e-12 : m.Mean <= target + 1e-12);
 }

@@ -12,6 +12,13 @@ namespace Mimetic.Reports;
 /// <param name="Std">Half-width of the band, one per x, or null for no band.</param>
 public sealed record Series(string Name, double[] X, double[] Mean, double[]? Std = null)
 {
+    /// <summary>A series of means over seeds with a ± std band, each value multiplied by <paramref name="scale"/>.</summary>
+    public static Series OverSeeds(string name, double[] x, IReadOnlyList<MeanStd> values, double scale = 1)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new Series(name, x, values.Select(m => scale * m.Mean).ToArray(), values.Select(m => scale * m.Std).ToArray());
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> when the arrays do not line up.</summary>
     public void Validate()
     {

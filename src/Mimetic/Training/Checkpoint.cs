@@ -64,6 +64,9 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>The model weights of the checkpoint in <paramref name="directory"/>, or null if there is none.</summary>
+    public static string? ModelPath(string directory) => Resolve(directory) is { } source ? Path.Combine(source, ModelFile) : null;
+
     /// <summary>Whether a checkpoint can be loaded from <paramref name="directory"/>.</summary>
     public static bool Exists(string directory) => Resolve(directory) is not null;
 
@@ -120,17 +123,26 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Metadata that lets any tool read a weights file: layout, heads, config.</summary>
-    public static Dictionary<string, string> Metadata(TrainingConfig config, Models.VisionTransformerConfig model, int epoch) => new()
+    /// <summary>Metadata that lets any tool read a Vision Transformer's weights file: layout, heads, config, epoch.</summary>
+    public static Dictionary<string, string> Metadata(TrainingConfig config, Models.VisionTransformerConfig model, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(model);
+        var metadata = Metadata("timm", model.Heads, config.Model, config.Init, config.Seed, model);
+        metadata["mimetic.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
+        return metadata;
+    }
+
+    /// <summary>Metadata that lets any tool read a weights file: parameter layout, heads, preset, init, seed and the model's config.</summary>
+    public static Dictionary<string, string> Metadata<TModelConfig>(string layout, int heads, string model, string init, long seed, TModelConfig modelConfig) => new()
     {
         ["format"] = "pt",
-        ["mimetic.layout"] = "timm",
-        ["mimetic.heads"] = model.Heads.ToString(CultureInfo.InvariantCulture),
-        ["mimetic.model"] = config.Model,
-        ["mimetic.init"] = config.Init,
-        ["mimetic.seed"] = config.Seed.ToString(CultureInfo.InvariantCulture),
-        ["mimetic.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-        ["mimetic.config"] = JsonSerializer.Serialize(model, RunFiles.Json),
+        ["mimetic.layout"] = layout,
+        ["mimetic.heads"] = heads.ToString(CultureInfo.InvariantCulture),
+        ["mimetic.model"] = model,
+        ["mimetic.init"] = init,
+        ["mimetic.seed"] = seed.ToString(CultureInfo.InvariantCulture),
+        ["mimetic.config"] = JsonSerializer.Serialize(modelConfig, RunFiles.Json),
     };
 
     private static string? Resolve(string directory)

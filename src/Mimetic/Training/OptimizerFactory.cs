@@ -7,15 +7,17 @@ namespace Mimetic.Training;
 public static class OptimizerFactory
 {
     /// <summary>
-    /// Whether a parameter is decayed: matrices and kernels are; norms, biases, position embeddings
-    /// and class tokens are not.
+    /// Whether a parameter is decayed: matrices and kernels are; norms, biases (all 1-D), position and
+    /// token embeddings and class tokens are not. A GPT's output layer is its token embedding, so it is not decayed either.
     /// </summary>
     public static bool IsDecayed(string name, Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(parameter);
-        return parameter.dim() >= 2 && !name.Contains("pos_embed", StringComparison.Ordinal) && !name.Contains("cls_token", StringComparison.Ordinal);
+        return parameter.dim() >= 2 && !NotDecayed.Any(n => name.Contains(n, StringComparison.Ordinal));
     }
+
+    private static readonly string[] NotDecayed = ["pos_embed", "tok_embed", "cls_token"];
 
     /// <summary>AdamW (β = 0.9, 0.999) over the trainable parameters of <paramref name="model"/>, in two groups.</summary>
     public static AdamW Create(nn.Module model, double learningRate, double weightDecay)

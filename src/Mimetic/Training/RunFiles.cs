@@ -81,12 +81,32 @@ public sealed class RunFiles
     /// <summary>The weights file of one epoch.</summary>
     public string WeightsPath(int epoch) => Path.Combine(WeightsDirectory, $"epoch-{epoch:D3}.safetensors");
 
-    /// <summary>Writes the config.</summary>
-    public void WriteConfig(TrainingConfig config) => WriteAtomically(ConfigPath, JsonSerializer.Serialize(config, Json));
+    /// <summary>The tokenizer of a language-model run (<c>tokenizer.json</c>), so sampling can decode.</summary>
+    public string TokenizerPath => Path.Combine(Directory, "tokenizer.json");
 
-    /// <summary>Reads the config.</summary>
+    /// <summary>Writes the config (a vision <see cref="TrainingConfig"/> or a language-model config).</summary>
+    public void WriteConfig<TConfig>(TConfig config) => WriteAtomically(ConfigPath, JsonSerializer.Serialize(config, Json));
+
+    /// <summary>Reads a vision run's config.</summary>
     /// <exception cref="InvalidDataException">Missing or unreadable config.</exception>
-    public TrainingConfig ReadConfig() => ReadJson<TrainingConfig>(ConfigPath);
+    public TrainingConfig ReadConfig() => ReadConfig<TrainingConfig>();
+
+    /// <summary>Reads the config as <typeparamref name="TConfig"/>.</summary>
+    /// <exception cref="InvalidDataException">Missing or unreadable config.</exception>
+    public TConfig ReadConfig<TConfig>() => ReadJson<TConfig>(ConfigPath);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless the saved config equals <paramref name="config"/> once the
+    /// settings a resume may change are taken over from it by <paramref name="withResumableSettings"/>.
+    /// </summary>
+    public void RequireSameConfig<TConfig>(TConfig config, Func<TConfig, TConfig> withResumableSettings)
+    {
+        ArgumentNullException.ThrowIfNull(withResumableSettings);
+        if (!EqualityComparer<TConfig>.Default.Equals(withResumableSettings(ReadConfig<TConfig>()), config))
+        {
+            throw new ArgumentException($"{Directory} holds a run with a different config; resume it with its own settings or choose another --out.");
+        }
+    }
 
     /// <summary>Writes the status.</summary>
     public void WriteStatus(RunStatus status) => WriteAtomically(StatusPath, JsonSerializer.Serialize(status, Json));
@@ -94,8 +114,11 @@ public sealed class RunFiles
     /// <summary>Reads the status, or null if there is none.</summary>
     public RunStatus? ReadStatus() => File.Exists(StatusPath) ? ReadJson<RunStatus>(StatusPath) : null;
 
-    /// <summary>Writes all metrics so far, as JSON lines and as CSV.</summary>
-    public void WriteMetrics(IReadOnlyList<EpochMetrics> metrics)
+    /// <summary>
+    /// Writes all metrics so far, as JSON lines and as CSV (one column per property of
+    /// <typeparamref name="TMetrics"/>, in declaration order, named in snake_case).
+    /// </summary>
+    public void WriteMetrics<TMetrics>(IReadOnlyList<TMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         var lines = new StringBuilder();
@@ -105,18 +128,21 @@ public sealed class RunFiles
         }
 
         WriteAtomically(MetricsJsonPath, lines.ToString());
-        var csv = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,seconds,images_per_second\n");
+        var columns = typeof(TMetrics).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        var csv = new StringBuilder(string.Join(',', columns.Select(c => JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Name)))).Append('\n');
         foreach (var m in metrics)
         {
-            csv.AppendLine(string.Join(',', new object[] { m.Epoch, m.TrainLoss, m.TrainAccuracy, m.TestLoss, m.TestAccuracy, m.LearningRate, m.Seconds, m.ImagesPerSecond }
-                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+            csv.AppendLine(string.Join(',', columns.Select(c => Convert.ToString(c.GetValue(m), CultureInfo.InvariantCulture))));
         }
 
         WriteAtomically(MetricsCsvPath, csv.ToString());
     }
 
-    /// <summary>Reads the per-epoch metrics (empty if there are none).</summary>
-    public IReadOnlyList<EpochMetrics> ReadMetrics()
+    /// <summary>Reads a vision run's per-epoch metrics (empty if there are none).</summary>
+    public IReadOnlyList<EpochMetrics> ReadMetrics() => ReadMetrics<EpochMetrics>();
+
+    /// <summary>Reads the metrics as <typeparamref name="TMetrics"/> (empty if there are none).</summary>
+    public IReadOnlyList<TMetrics> ReadMetrics<TMetrics>()
     {
         if (!File.Exists(MetricsJsonPath))
         {
@@ -125,7 +151,7 @@ public sealed class RunFiles
 
         return File.ReadLines(MetricsJsonPath)
             .Where(line => line.Length > 0)
-            .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, CompactJson)
+            .Select(line => JsonSerializer.Deserialize<TMetrics>(line, CompactJson)
                 ?? throw new InvalidDataException($"{MetricsJsonPath} has an empty line."))
             .ToList();
     }

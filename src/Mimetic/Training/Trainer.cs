@@ -14,7 +14,7 @@ namespace Mimetic.Training;
 public sealed class Trainer
 {
     /// <summary>A loss above this (or NaN/∞) stops the run as diverged.</summary>
-    public const double ExplodedLoss = 1e4;
+    public const double ExplodedLoss = OptimizerStep.ExplodedLoss;
 
     private readonly TrainingConfig config;
     private readonly VisionTransformerConfig modelConfig;
@@ -61,7 +61,7 @@ public sealed class Trainer
         var metrics = new List<EpochMetrics>();
         if (Checkpoint.Exists(files.CheckpointDirectory))
         {
-            RequireSameConfig();
+            files.RequireSameConfig(config, saved => saved with { Epochs = config.Epochs, Threads = config.Threads });
             position = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
             metrics = files.ReadMetrics().Where(m => m.Epoch <= position.EpochsCompleted).ToList();
             observer.Note($"resuming {files.Directory} at epoch {position.EpochsCompleted + 1}" +
@@ -167,27 +167,17 @@ public sealed class Trainer
             using (var scope = NewDisposeScope())
             {
                 var learningRate = schedule.At(step);
-                foreach (var group in optimizer.ParamGroups)
+                Tensor logits = null!;
+                var lossValue = OptimizerStep.Take(optimizer, parameters, learningRate, config.GradientClip, () =>
                 {
-                    group.LearningRate = learningRate;
-                }
-
-                optimizer.zero_grad();
-                var logits = model.call(batch.Images);
-                var loss = nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: config.LabelSmoothing);
-                var lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue) || lossValue > ExplodedLoss)
+                    logits = model.call(batch.Images);
+                    return nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: config.LabelSmoothing);
+                });
+                if (OptimizerStep.IsDiverged(lossValue))
                 {
                     return EpochOutcome.Diverged;
                 }
 
-                loss.backward();
-                if (config.GradientClip > 0)
-                {
-                    nn.utils.clip_grad_norm_(parameters, config.GradientClip);
-                }
-
-                optimizer.step();
                 lossSum += lossValue;
                 using (no_grad())
                 {
@@ -226,15 +216,6 @@ public sealed class Trainer
         board.add_scalar("test/loss", (float)m.TestLoss, m.Epoch);
         board.add_scalar("test/accuracy", (float)m.TestAccuracy, m.Epoch);
         board.add_scalar("learning_rate", (float)m.LearningRate, m.Epoch);
-    }
-
-    private void RequireSameConfig()
-    {
-        var saved = files.ReadConfig();
-        if (saved with { Epochs = config.Epochs, Threads = config.Threads } != config)
-        {
-            throw new ArgumentException($"{files.Directory} holds a run with a different config; resume it with its own settings or choose another --out.");
-        }
     }
 
     private TrainingResult Finish(RunState state, List<EpochMetrics> metrics, string message)

@@ -1,0 +1,25 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Mimetic.Cli.Commands;
+
+/// <summary>Options every training command shares, with the same defaults: peak learning rate, gradient clipping, threads.</summary>
+public class OptimizerSettings : InitOptionsSettings
+{
+    /// <summary>Peak learning rate.</summary>
+    [CommandOption("--lr <LR>")]
+    [DefaultValue(1e-3)]
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Gradient clipping.</summary>
+    [CommandOption("--clip <NORM>")]
+    [Description("maximum gradient norm; 0 turns clipping off")]
+    [DefaultValue(1.0)]
+    public double GradientClip { get; init; } = 1.0;
+
+    /// <summary>Threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("libtorch threads (0: one per core)")]
+    [DefaultValue(0)]
+    public int Threads { get; init; }
+}

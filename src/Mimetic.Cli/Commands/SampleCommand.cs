@@ -1,0 +1,110 @@
+using System.ComponentModel;
+using Mimetic.Language;
+using Mimetic.Models;
+using Mimetic.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Mimetic.Cli.Commands;
+
+/// <summary>Settings of <c>mimetic sample</c>.</summary>
+public sealed class SampleSettings : CommandSettings
+{
+    /// <summary>The run directory.</summary>
+    [CommandOption("-r|--run <DIR>")]
+    [Description("a language-model run directory (from lm-train or lm-compare)")]
+    public string Run { get; init; } = "";
+
+    /// <summary>Weights to use instead of the run's latest checkpoint.</summary>
+    [CommandOption("--weights <FILE>")]
+    [Description("a weights file of the run (default: its latest checkpoint)")]
+    public string? Weights { get; init; }
+
+    /// <summary>Prompt.</summary>
+    [CommandOption("-p|--prompt <TEXT>")]
+    [Description("text to continue (default: a newline)")]
+    public string? Prompt { get; init; }
+
+    /// <summary>Tokens to generate.</summary>
+    [CommandOption("-n|--tokens <N>")]
+    [DefaultValue(500)]
+    public int Tokens { get; init; } = 500;
+
+    /// <summary>Temperature.</summary>
+    [CommandOption("-t|--temperature <T>")]
+    [Description("divides the logits; 0 is greedy")]
+    [DefaultValue(0.8)]
+    public double Temperature { get; init; } = 0.8;
+
+    /// <summary>Top-k.</summary>
+    [CommandOption("-k|--top-k <K>")]
+    [Description("sample among the K most likely tokens (default: all)")]
+    public int? TopK { get; init; }
+
+    /// <summary>Seed.</summary>
+    [CommandOption("-s|--seed <SEED>")]
+    [DefaultValue(0L)]
+    public long Seed { get; init; }
+
+    /// <summary>The sampling options.</summary>
+    public SamplingOptions ToOptions() => new(Tokens, Temperature, TopK, Seed);
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Run))
+        {
+            return ValidationResult.Error("--run DIR is required");
+        }
+
+        try
+        {
+            ToOptions().Validate();
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>mimetic sample</c>: generates text from a language-model run's checkpoint.</summary>
+public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!File.Exists(Path.Combine(settings.Run, "config.json")))
+        {
+            throw new ArgumentException($"{settings.Run} is not a run directory (no config.json).");
+        }
+
+        var files = new RunFiles(settings.Run);
+        var config = files.ReadConfig<LanguageTrainingConfig>();
+        var tokenizer = TextTokenizers.Load(files.TokenizerPath);
+        var weights = settings.Weights ?? Checkpoint.ModelPath(files.CheckpointDirectory)
+            ?? throw new ArgumentException($"{settings.Run} has no checkpoint yet: nothing to sample from.");
+        using var model = new Gpt(GptPresets.Get(config.Model, tokenizer.VocabSize));
+        Checkpoint.LoadWeights(weights, model);
+        var prompt = settings.Prompt is { } text ? tokenizer.Encode(text) : DefaultPrompt(tokenizer);
+        var generated = TextSampler.Generate(model, prompt, settings.ToOptions());
+        console.MarkupLine($"[grey]{Markup.Escape(config.Model)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, weights {Markup.Escape(weights)}[/]");
+        console.WriteLine(tokenizer.Decode(prompt) + tokenizer.Decode(generated));
+        return 0;
+    }
+
+    private static int[] DefaultPrompt(ITextTokenizer tokenizer)
+    {
+        try
+        {
+            return tokenizer.Encode("\n");
+        }
+        catch (ArgumentException)
+        {
+            return [0];
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Mimetic.Data;
+
+namespace Mimetic.Language;
+
+/// <summary>
+/// A UTF-8 text file as token ids, split into a training part (the first <c>trainFraction</c> of the
+/// tokens) and a validation part (the rest). Token ids are computed once per (file content, tokenizer) and
+/// cached under the user cache folder (<c>tokens/</c>), keyed by the file's SHA-256, so later runs read them.
+/// </summary>
+/// <param name="TextPath">The text file.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes (hex).</param>
+/// <param name="Tokenizer">The tokenizer.</param>
+/// <param name="Train">Training token ids.</param>
+/// <param name="Validation">Validation token ids.</param>
+/// <param name="ValidationCharacters">Characters (runes) the validation tokens spell, for bits per character.</param>
+/// <param name="CachePath">The token cache file.</param>
+/// <param name="FromCache">Whether the ids were read from the cache rather than tokenized now.</param>
+public sealed record LanguageCorpus(
+    string TextPath,
+    string Sha256,
+    ITextTokenizer Tokenizer,
+    int[] Train,
+    int[] Validation,
+    long ValidationCharacters,
+    string CachePath,
+    bool FromCache)
+{
+    /// <summary>The file name of Tiny Shakespeare, the default corpus.</summary>
+    public const string TinyShakespeare = "tinyshakespeare.txt";
+
+    private const string CacheFormat = "v1";
+
+    /// <summary>Characters per validation token (1 for the character tokenizer).</summary>
+    public double CharactersPerToken => (double)ValidationCharacters / Validation.Length;
+
+    /// <summary>Reads, tokenizes (or reads the cached ids) and splits a text file.</summary>
+    /// <param name="textPath">A UTF-8 text file.</param>
+    /// <param name="tokenizerKind"><c>char</c> or <c>gpt2</c>.</param>
+    /// <param name="trainFraction">The share of tokens for training, in (0, 1).</param>
+    /// <param name="cacheDirectory">The cache folder; null for the user cache (see <see cref="DatasetLocator.DefaultCacheDirectory"/>).</param>
+    /// <exception cref="DataException">The file is missing, empty, not UTF-8, or too short to split.</exception>
+    public static LanguageCorpus Load(string textPath, string tokenizerKind, double trainFraction = 0.9, string? cacheDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(textPath);
+        if (!(trainFraction is > 0 and < 1))
+        {
+            throw new ArgumentException($"The training fraction must be between 0 and 1 (exclusive), not {trainFraction}.");
+        }
+
+        var path = Path.GetFullPath(textPath);
+        if (!File.Exists(path))
+        {
+            throw new DataException($"text file '{path}' does not exist");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var text = DecodeUtf8(bytes, path);
+        var tokenizer = TextTokenizers.Create(tokenizerKind, text);
+        var cachePath = Path.Combine(cacheDirectory ?? DatasetLocator.DefaultCacheDirectory(), "tokens", $"{sha}-{tokenizer.Kind}-{CacheFormat}.bin");
+        var ids = ReadCache(cachePath, tokenizer.VocabSize);
+        var fromCache = ids is not null;
+        if (ids is null)
+        {
+            ids = tokenizer.Encode(text);
+            WriteCache(cachePath, ids);
+        }
+
+        var trainCount = (int)(ids.Length * trainFraction);
+        if (trainCount < 2 || ids.Length - trainCount < 2)
+        {
+            throw new DataException($"text file '{path}' has {ids.Length} tokens: too few to split into training and validation parts");
+        }
+
+        var validation = ids[trainCount..];
+        var characters = tokenizer is CharTokenizer ? validation.Length : tokenizer.Decode(validation).EnumerateRunes().LongCount();
+        return new LanguageCorpus(path, sha, tokenizer, ids[..trainCount], validation, characters, cachePath, fromCache);
+    }
+
+    private static string DecodeUtf8(byte[] bytes, string path)
+    {
+        var preamble = Encoding.UTF8.Preamble.Length;
+        var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? preamble : 0;
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DataException($"text file '{path}' is not valid UTF-8 (at byte {e.Index})", e);
+        }
+
+        return text.Length > 0 ? text : throw new DataException($"text file '{path}' is empty");
+    }
+
+    private static int[]? ReadCache(string cachePath, int vocabSize)
+    {
+        if (!File.Exists(cachePath))
+        {
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(cachePath);
+        if (bytes.Length == 0 || bytes.Length % sizeof(int) != 0)
+        {
+            return null;
+        }
+
+        var ids = MemoryMarshal.Cast<byte, int>(bytes).ToArray();
+        return BitConverter.IsLittleEndian && ids.All(id => (uint)id < (uint)vocabSize) ? ids : null;
+    }
+
+    private static void WriteCache(string cachePath, int[] ids)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
+            var temporary = $"{cachePath}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(temporary, MemoryMarshal.AsBytes(ids.AsSpan()).ToArray());
+            File.Move(temporary, cachePath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The cache only saves time; a read-only cache folder must not stop a run.
+        }
+    }
+}

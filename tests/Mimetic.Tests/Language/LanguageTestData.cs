@@ -1,0 +1,51 @@
+using Mimetic.Data;
+using Mimetic.Language;
+
+namespace Mimetic.Tests.Language;
+
+/// <summary>
+/// A temporary folder with a small corpus (the first 100,000 characters of Tiny Shakespeare) and its own
+/// token cache, and the settings of a tiny, fast run on it.
+/// </summary>
+public sealed class LanguageTestData : IDisposable
+{
+    public const int Characters = 100_000;
+
+    public LanguageTestData()
+    {
+        Root = Directory.CreateTempSubdirectory("mimetic-lm-").FullName;
+        var shakespeare = DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions());
+        TextPath = Path.Combine(Root, "shakespeare-100k.txt");
+        File.WriteAllText(TextPath, File.ReadAllText(shakespeare)[..Characters]);
+        CacheDirectory = Path.Combine(Root, "cache");
+        Corpus = LanguageCorpus.Load(TextPath, CharTokenizer.KindName, 0.9, CacheDirectory);
+    }
+
+    public string Root { get; }
+
+    public string TextPath { get; }
+
+    public string CacheDirectory { get; }
+
+    public LanguageCorpus Corpus { get; }
+
+    /// <summary>gpt-micro, a few hundred fast steps.</summary>
+    public LanguageTrainingConfig Tiny(string init = "default", int steps = 60, int evalInterval = 30) => new()
+    {
+        Text = Corpus.TextPath,
+        TextSha256 = Corpus.Sha256,
+        Model = "gpt-micro",
+        Init = init,
+        Seed = 3,
+        Steps = steps,
+        EvalInterval = evalInterval,
+        EvalWindows = 64,
+        BatchSize = 16,
+        LearningRate = 3e-3,
+        MinLearningRate = 3e-4,
+        WarmupSteps = 10,
+        Threads = 1,
+    };
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
