@@ -78,7 +78,7 @@ public sealed class CompareCommand(IAnsiConsole console) : Command<CompareSettin
             return false;
         });
 
-        var command = "mimetic compare " + string.Join(' ', context.Arguments);
+        var command = "mimetic " + string.Join(' ', context.Arguments);
         var summary = ComparisonReport.Write(root, $"Mimetic vs. default initialization: {settings.Model} on {settings.Dataset}", command);
         console.WriteLine();
         console.Write(SummaryTable(summary));

@@ -21,7 +21,15 @@ public sealed record Curve(string Name, IReadOnlyList<double> X, IReadOnlyList<d
 public static class CurvePlot
 {
     /// <summary>Draws the curves and writes a PNG.</summary>
-    public static void Save(string path, string title, string xLabel, string yLabel, IEnumerable<Curve> curves, int width = 800, int height = 500)
+    /// <param name="path">The PNG file.</param>
+    /// <param name="title">Plot title.</param>
+    /// <param name="xLabel">x-axis label.</param>
+    /// <param name="yLabel">y-axis label.</param>
+    /// <param name="curves">The curves.</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <param name="falling">Whether the curves fall (losses): the legend goes to the upper right instead of the lower right.</param>
+    public static void Save(string path, string title, string xLabel, string yLabel, IEnumerable<Curve> curves, int width = 800, int height = 500, bool falling = false)
     {
         ArgumentNullException.ThrowIfNull(curves);
         var plot = new Plot();
@@ -48,7 +56,7 @@ public static class CurvePlot
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(falling ? Alignment.UpperRight : Alignment.LowerRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, width, height);
     }

@@ -30,9 +30,9 @@ public static class LanguageComparisonReport
     {
         var summary = LanguageComparisonSummary.From(FindRuns(root));
         CurvePlot.Save(Path.Combine(root, ValidationLossPlot), "Validation loss", "step", "validation loss (nats per token)",
-            summary.Inits.Select(i => Curve.OverSeeds(ComparisonReport.Legend(i.Init, i.Runs.Count), Xs(i), i.ValLoss)));
+            summary.Inits.Select(i => Curve.OverSeeds(ComparisonReport.Legend(i.Init, i.Runs.Count), Xs(i), i.ValLoss)), falling: true);
         CurvePlot.Save(Path.Combine(root, ComparisonReport.LossPlot), "Training loss", "step", "training loss (nats per token)",
-            summary.Inits.Select(i => Curve.OverSeeds(ComparisonReport.Legend(i.Init, i.Runs.Count), Xs(i), i.TrainLoss)));
+            summary.Inits.Select(i => Curve.OverSeeds(ComparisonReport.Legend(i.Init, i.Runs.Count), Xs(i), i.TrainLoss)), falling: true);
         File.WriteAllText(Path.Combine(root, ComparisonReport.ReportFile), Markdown(summary, title, command));
         return summary;
     }
