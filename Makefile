@@ -8,7 +8,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo test format bench clean
+.PHONY: prereqs build demo lm-results test format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -21,6 +21,13 @@ build: prereqs
 demo: build
 	$(CLI) compare --dataset cifar10 --model vit-cpu --train-size 10000 --epochs 10 \
 		--inits default,mimetic --seeds 0 --out runs/demo
+
+# The language-model comparison of docs/results-lm.md: gpt-cpu on Tiny Shakespeare, characters, 5 inits × 3 seeds,
+# 500 steps each (~30 min on 2 cores). Re-running resumes unfinished runs and skips finished ones.
+lm-results: build
+	$(CLI) lm-compare --model gpt-cpu --tokenizer char --steps 500 --eval-interval 50 --eval-windows 200 \
+		--batch-size 32 --lr 1e-3 --min-lr 1e-4 --warmup 50 --threads 2 \
+		--inits default,mimetic,mimetic+,mimetic-qk,mimetic-vo --seeds 0,1,2 --out runs/lm-results
 
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"

@@ -68,7 +68,7 @@ public sealed class LanguageCompareCommand(IAnsiConsole console) : Command<Langu
             return RunState.Completed;
         });
 
-        var command = "mimetic lm-compare " + string.Join(' ', context.Arguments);
+        var command = "mimetic " + string.Join(' ', context.Arguments);
         var summary = LanguageComparisonReport.Write(root, $"Mimetic vs. default initialization: {settings.Model} on {Path.GetFileName(corpus.TextPath)} ({settings.Tokenizer} tokens)", command);
         console.WriteLine();
         console.Write(SummaryTable(summary));

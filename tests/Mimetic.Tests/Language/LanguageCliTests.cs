@@ -48,7 +48,7 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         Assert.Contains("mimetic+", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(comparison, "mimetic+-seed0", "tokenizer.json")));
         var report = File.ReadAllText(Path.Combine(comparison, ComparisonReport.ReportFile));
-        Assert.Contains("mimetic lm-compare", report, StringComparison.Ordinal);
+        Assert.Contains("`mimetic lm-compare --text ", report, StringComparison.Ordinal);
         Assert.Contains("| mimetic+ | 1 |", report, StringComparison.Ordinal);
 
         File.Delete(Path.Combine(comparison, LanguageComparisonReport.ValidationLossPlot));
