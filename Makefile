@@ -32,6 +32,13 @@ lm-results: build
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"
 
+# Speed report (docs/performance.md): Mimetic vs. PyTorch eager (Debian's python3-torch, installed if missing).
+bench: build
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "installing Debian's python3-torch for the PyTorch peer"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
+	@mkdir -p artifacts
+	$(CLI) bench --model vit-cpu --batch-size 128 --steps 10 --warmup 3 --pytorch --json artifacts/bench-vit-cpu.json
+
 format:
 	$(DOTNET) format Mimetic.sln --verify-no-changes
 
