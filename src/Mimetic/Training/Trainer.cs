@@ -107,8 +107,9 @@ public sealed class Trainer
             metrics.Add(epochMetrics);
             position = new TrainingPosition(epoch + 1, 0, position.Step);
             files.WriteMetrics(metrics);
-            Checkpoint.SaveWeights(files.WeightsPath(epoch + 1), model, Checkpoint.Metadata(config, modelConfig, epoch + 1));
-            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, Checkpoint.Metadata(config, modelConfig, epoch + 1));
+            var metadata = Checkpoint.Metadata(config, modelConfig, epoch + 1);
+            Checkpoint.SaveWeights(files.WeightsPath(epoch + 1), model, metadata);
+            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata);
             files.WriteStatus(new RunStatus(RunState.Running, epoch + 1, "training"));
             LogEpoch(board, epochMetrics);
             observer.EpochFinished(epochMetrics);
