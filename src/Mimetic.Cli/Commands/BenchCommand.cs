@@ -80,6 +80,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
 
         var table = new Table().AddColumns("measure", "value");
         table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {settings.BatchSize}, {result.Threads} threads");
+        table.AddRow("allocator tuning", result.Allocator);
         table.AddRow("train images/s (Mimetic)", F(result.TrainImagesPerSecond, "F1"));
         table.AddRow("eval images/s (Mimetic)", F(result.EvalImagesPerSecond, "F1"));
         var parts = result.StepBreakdown;
@@ -88,7 +89,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         table.AddRow("training GFLOP per image", F(result.TrainGflopsPerImage, "F3"));
         table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");
         table.AddRow("data preparation / step time", F(100 * result.DataPreparationFraction, "F1") + " %");
-        table.AddRow("mimetic init, ViT-B size (s)", F(result.MimeticInitSeconds, "F3"));
+        table.AddRow("mimetic init, ViT-B size (s): default / float64 SVD", $"{F(result.MimeticInitSeconds, "F2")} / {F(result.MimeticInitFloat64Seconds, "F2")}");
         if (peer is not null)
         {
             table.AddRow($"train images/s (PyTorch {peer.TorchVersion}{(peer.Sdpa ? "" : ", no SDPA")})", F(peer.TrainImagesPerSecond, "F1"));

@@ -17,7 +17,9 @@ namespace Mimetic.Benchmarks;
 /// <param name="TrainGflopsPerImage">Model training FLOPs per image, from the config.</param>
 /// <param name="TrainFractionOfCeiling">Achieved training GFLOP/s over the matmul rate.</param>
 /// <param name="DataPreparationFraction">Time to prepare a batch (augment, normalise, one thread) over a training step's time.</param>
-/// <param name="MimeticInitSeconds">Seconds to apply mimetic init to a ViT-B-sized model (width 768, depth 12, 12 heads).</param>
+/// <param name="MimeticInitSeconds">Seconds to apply mimetic init to a ViT-B-sized model (width 768, depth 12, 12 heads) with the default solver (<see cref="MimeticSolver.Auto"/>, float32 Gram eigendecompositions at this width).</param>
+/// <param name="MimeticInitFloat64Seconds">The same with <see cref="MimeticSolver.Float64Svd"/>, the reference (NaN when skipped).</param>
+/// <param name="Allocator">What <see cref="NativeAllocator.Tune"/> did in this process (Applied: glibc keeps freed buffers for reuse).</param>
 /// <param name="StepBreakdown">Median seconds of one training step's parts: forward, backward, optimizer (clipping and AdamW).</param>
 public sealed record VisionBenchmarkResult(
     string Model,
@@ -30,7 +32,9 @@ public sealed record VisionBenchmarkResult(
     double TrainFractionOfCeiling,
     double DataPreparationFraction,
     double MimeticInitSeconds,
-    StepBreakdown StepBreakdown);
+    double MimeticInitFloat64Seconds,
+    StepBreakdown StepBreakdown,
+    string Allocator);
 
 /// <summary>Where a training step's time goes.</summary>
 /// <param name="ForwardSeconds">Forward pass and loss, recording the graph.</param>
@@ -104,18 +108,19 @@ public static class VisionBenchmark
         var gflops = MatmulGflops(options.MatmulSize, options.Warmup, options.Steps);
         log("timing data preparation");
         var prepareSeconds = DataPreparationSeconds(options.BatchSize);
-        double initSeconds = double.NaN;
+        var (initSeconds, initFloat64Seconds) = (double.NaN, double.NaN);
         if (options.InitBenchmark)
         {
-            log("timing mimetic init of a ViT-B-sized model");
-            initSeconds = MimeticInitSeconds();
+            log("timing mimetic init of a ViT-B-sized model (default solver, then the float64 SVD reference)");
+            initSeconds = MimeticInitSeconds(MimeticSolver.Auto);
+            initFloat64Seconds = MimeticInitSeconds(MimeticSolver.Float64Svd);
         }
 
         var trainRate = options.BatchSize / trainSeconds;
         var flopsPerImage = ModelFlops.TrainingPerImage(config);
         return new VisionBenchmarkResult(
             options.Model, options.BatchSize, get_num_threads(), trainRate, options.BatchSize / evalSeconds, gflops,
-            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, breakdown);
+            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, initFloat64Seconds, breakdown, NativeAllocator.State.ToString());
     }
 
     private static StepBreakdown TimeStepParts(VisionTransformer model, TorchSharp.Modules.AdamW optimizer, List<TorchSharp.Modules.Parameter> parameters,
@@ -183,12 +188,12 @@ public static class VisionBenchmark
     }
 
     /// <summary>Seconds to apply mimetic init to a width-768, depth-12, 12-head ViT (built beforehand, not timed).</summary>
-    public static double MimeticInitSeconds()
+    public static double MimeticInitSeconds(MimeticSolver solver)
     {
         var config = new VisionTransformerConfig(ImageSize: 224, PatchSize: 16, Width: 768, Depth: 12, Heads: 12, Classes: 1000);
         using var model = new VisionTransformer(config);
         var clock = Stopwatch.StartNew();
-        MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = 0 });
+        MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = 0, Solver = solver });
         return clock.Elapsed.TotalSeconds;
     }
 

@@ -61,7 +61,7 @@ public static class MimeticInitializer
         if (options.InitializesQueryKey)
         {
             var target = MimeticMath.QueryKeyTarget(noise.QueryKey, options.Alpha1, options.Beta1);
-            var (query, key) = MimeticMath.QueryKeyFactors(target, k);
+            var (query, key) = MimeticMath.QueryKeyFactors(target, k, options.SolverFor(d));
             // Linear stores Wᵀ: head i's rows are W_q,iᵀ (k×d), heads stacked in order.
             slot.InProjectionWeight.narrow(0, 0, d).copy_(query.mT.reshape(d, d));
             slot.InProjectionWeight.narrow(0, d, d).copy_(key.mT.reshape(d, d));
@@ -71,7 +71,7 @@ public static class MimeticInitializer
         if (options.InitializesValueProjection)
         {
             var target = MimeticMath.ValueProjectionTarget(noise.ValueProjection, options.Alpha2, options.Beta2, options.ValueProjectionSign);
-            var (value, projection) = MimeticMath.ValueProjectionFactors(target);
+            var (value, projection) = MimeticMath.ValueProjectionFactors(target, options.SolverFor(d));
             SetValueProjection(slot, value, projection);
         }
 

@@ -17,7 +17,7 @@ namespace Mimetic.Init;
 /// read its own k channels (a √β2·I_k block) and its projection rows write them back (a sign·√β2·I_k block):
 /// W_v,i·W_proj,i ≈ sign·β2 on head i's channels, and W_v·W_proj ≈ sign·β2·I.</item>
 /// </list>
-/// The SVDs run in float64; the factors come back as float32.
+/// The factors come back as float32; <see cref="MimeticSolver"/> picks how the SVD is computed.
 /// </summary>
 public static class MimeticMath
 {
@@ -56,25 +56,51 @@ public static class MimeticMath
     /// <summary>
     /// Rank-k factors of each head's target: W_q = U[:, :k]·√S[:k] and W_k = V[:, :k]·√S[:k], both h×d×k.
     /// </summary>
-    public static (Tensor Query, Tensor Key) QueryKeyFactors(Tensor target, int headWidth)
+    public static (Tensor Query, Tensor Key) QueryKeyFactors(Tensor target, int headWidth, MimeticSolver solver = MimeticSolver.Float64Svd)
     {
-        using var scope = NewDisposeScope();
-        var (u, s, vh) = linalg.svd(target, fullMatrices: false);
-        var rootS = s[.., ..headWidth].sqrt().unsqueeze(-2);           // h×1×k
-        var query = u[.., .., ..headWidth] * rootS;                      // h×d×k
-        var key = vh.mT[.., .., ..headWidth] * rootS;                    // h×d×k
-        return (query.to(ScalarType.Float32).MoveToOuterDisposeScope(), key.to(ScalarType.Float32).MoveToOuterDisposeScope());
+        var (left, right) = BalancedFactors(target, headWidth, solver);
+        return (left, right);
     }
 
     /// <summary>Full-rank factors of the layer's target: W_v = U·√S and W_proj = √S·Vᵀ, both d×d.</summary>
-    public static (Tensor Value, Tensor Projection) ValueProjectionFactors(Tensor target)
+    public static (Tensor Value, Tensor Projection) ValueProjectionFactors(Tensor target, MimeticSolver solver = MimeticSolver.Float64Svd)
     {
         using var scope = NewDisposeScope();
-        var (u, s, vh) = linalg.svd(target, fullMatrices: false);
-        var rootS = s.sqrt();
-        var value = u * rootS.unsqueeze(0);            // scales column j of U by √S_j
-        var projection = rootS.unsqueeze(1) * vh;       // scales row j of Vᵀ by √S_j
-        return (value.to(ScalarType.Float32).MoveToOuterDisposeScope(), projection.to(ScalarType.Float32).MoveToOuterDisposeScope());
+        var (left, right) = BalancedFactors(target, (int)target.shape[^1], solver);
+        return (left.MoveToOuterDisposeScope(), right.mT.contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Balanced rank-r factors of each d×d matrix A = U·S·Vᵀ in <paramref name="target"/> (…×d×d):
+    /// L = U[:, :r]·√S[:r] and R = V[:, :r]·√S[:r] (float32, …×d×r), so L·Rᵀ is A's best rank-r approximation, A itself at r = d.
+    /// <see cref="MimeticSolver.Float64Svd"/> takes U, S, V from a float64 SVD. <see cref="MimeticSolver.Float32Gram"/> takes V from the
+    /// float32 eigendecomposition of AᵀA = V·S²·Vᵀ and then U·S = A·V and σ_i = ‖A·v_i‖ (accurate even where the eigenvalue
+    /// σ_i² is lost to rounding), so L·Rᵀ = A·V_r·V_rᵀ holds to float32 rounding whatever the accuracy of S.
+    /// </summary>
+    public static (Tensor Left, Tensor Right) BalancedFactors(Tensor target, int rank, MimeticSolver solver)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        using var scope = NewDisposeScope();
+        Tensor left, right;
+        if (solver == MimeticSolver.Float32Gram)
+        {
+            var a = target.to(ScalarType.Float32);
+            var (_, vectors) = linalg.eigh(a.mT.matmul(a));                // ascending eigenvalues
+            var v = vectors.narrow(-1, vectors.shape[^1] - rank, rank).flip(-1); // top r, largest first
+            var av = a.matmul(v);                                            // U·S
+            var rootS = linalg.vector_norm(av, dims: [-2], keepdim: true).sqrt_();
+            left = av / rootS.clamp_min(1e-30);                              // U·√S (a zero column stays zero)
+            right = v * rootS;                                               // V·√S
+        }
+        else
+        {
+            var (u, s, vh) = linalg.svd(target.to(ScalarType.Float64), fullMatrices: false);
+            var rootS = s.narrow(-1, 0, rank).sqrt().unsqueeze(-2);          // …×1×r
+            left = (u.narrow(-1, 0, rank) * rootS).to(ScalarType.Float32);   // scales column j of U by √S_j
+            right = (vh.mT.narrow(-1, 0, rank) * rootS).to(ScalarType.Float32);
+        }
+
+        return (left.MoveToOuterDisposeScope(), right.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -19,6 +19,25 @@ public enum MimeticParts
     ValueProjectionIdentityBlocks,
 }
 
+/// <summary>How the singular value decompositions of the targets are computed.</summary>
+public enum MimeticSolver
+{
+    /// <summary>
+    /// <see cref="Float64Svd"/> up to width <see cref="MimeticOptions.AutoFloat64MaxWidth"/>, where it is cheap (ViT-Tiny: well under a
+    /// second) and keeps earlier results bit for bit; <see cref="Float32Gram"/> above it (ViT-B: about 5× faster).
+    /// </summary>
+    Auto,
+
+    /// <summary>LAPACK SVD of each target in float64: the paper's equations literally.</summary>
+    Float64Svd,
+
+    /// <summary>
+    /// Eigendecomposition of each target's Gram matrix AᵀA in float32, then U·S = A·V and σ_i = ‖A·v_i‖: the same products up
+    /// to float32 rounding (singular vectors may differ in sign, which the products do not see).
+    /// </summary>
+    Float32Gram,
+}
+
 /// <summary>
 /// Settings of mimetic initialization (Trockman &amp; Kolter, ICML 2023). The defaults are the paper's
 /// vision settings: α1 = β1 = 0.7 for query/key, α2 = β2 = 0.4 for value/projection, with the
@@ -31,6 +50,7 @@ public enum MimeticParts
 /// <param name="ValueProjectionSign">Sign of the value/projection identity: −1 for vision (the paper), +1 as some language models prefer.</param>
 /// <param name="Parts">Which halves to initialize.</param>
 /// <param name="Seed">Seed of the noise Z; <see langword="null"/> draws from TorchSharp's default generator.</param>
+/// <param name="Solver">How the targets are factorised; the noise drawn is the same for every solver.</param>
 public sealed record MimeticOptions(
     double Alpha1 = 0.7,
     double Beta1 = 0.7,
@@ -38,8 +58,12 @@ public sealed record MimeticOptions(
     double Beta2 = 0.4,
     int ValueProjectionSign = -1,
     MimeticParts Parts = MimeticParts.Both,
-    long? Seed = null)
+    long? Seed = null,
+    MimeticSolver Solver = MimeticSolver.Auto)
 {
+    /// <summary>The widest model that <see cref="MimeticSolver.Auto"/> factorises with <see cref="MimeticSolver.Float64Svd"/>.</summary>
+    public const int AutoFloat64MaxWidth = 256;
+
     /// <summary>The paper's vision settings (the defaults).</summary>
     public static MimeticOptions Vision { get; } = new();
 
@@ -48,6 +72,13 @@ public sealed record MimeticOptions(
 
     /// <summary>Whether the value/projection half is initialized.</summary>
     public bool InitializesValueProjection => Parts is MimeticParts.Both or MimeticParts.ValueProjectionOnly;
+
+    /// <summary>The solver used for a layer of width <paramref name="width"/>: <see cref="Solver"/> with <see cref="MimeticSolver.Auto"/> resolved.</summary>
+    public MimeticSolver SolverFor(int width) => Solver switch
+    {
+        MimeticSolver.Auto => width <= AutoFloat64MaxWidth ? MimeticSolver.Float64Svd : MimeticSolver.Float32Gram,
+        _ => Solver,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
@@ -59,6 +90,11 @@ public sealed record MimeticOptions(
         if (ValueProjectionSign is not (1 or -1))
         {
             throw new ArgumentException($"{nameof(ValueProjectionSign)} must be +1 or -1, not {ValueProjectionSign}.", nameof(ValueProjectionSign));
+        }
+
+        if (!Enum.IsDefined(Solver))
+        {
+            throw new ArgumentException($"{nameof(Solver)} has the unknown value {(int)Solver}.", nameof(Solver));
         }
 
         if (!Enum.IsDefined(Parts))

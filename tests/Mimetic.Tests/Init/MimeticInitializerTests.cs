@@ -9,15 +9,68 @@ public class MimeticInitializerTests
 {
     private const long Seed = 1234;
 
-    [Fact]
-    public void OwnAttentionProductsEqualTheirTargets()
+    [Theory]
+    [InlineData(MimeticSolver.Auto)]
+    [InlineData(MimeticSolver.Float64Svd)]
+    [InlineData(MimeticSolver.Float32Gram)]
+    public void OwnAttentionProductsEqualTheirTargets(MimeticSolver solver)
     {
         var model = new VisionTransformer(VisionPresets.Get("vit-micro") with { Width = 48, Heads = 3, Depth = 2 });
-        var report = MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = Seed });
+        var report = MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = Seed, Solver = solver });
 
         Assert.Equal(["blocks.0.attn", "blocks.1.attn"], report.Layers.Select(l => l.Name));
         AssertProductsMatchTargets(AttentionFinder.Find(model), MimeticOptions.Vision);
     }
+
+    [Fact]
+    public void Float32GramMatchesTheFloat64ReferenceAtViTBaseWidth()
+    {
+        // Width 768 and 12 heads (ViT-B), where Auto picks the float32 solver: the products must equal the float64 ones
+        // (measured: 4e-6 relative for query/key, 1.5e-6 for value/projection).
+        var reference = new SelfAttention(768, 12);
+        var fast = new SelfAttention(768, 12);
+        MimeticInitializer.Apply(reference, MimeticOptions.Vision with { Seed = Seed, Solver = MimeticSolver.Float64Svd });
+        MimeticInitializer.Apply(fast, MimeticOptions.Vision with { Seed = Seed });
+        Assert.Equal(MimeticSolver.Float32Gram, MimeticOptions.Vision.SolverFor(768));
+
+        var (referenceSlot, fastSlot) = (AttentionFinder.Find(reference)[0], AttentionFinder.Find(fast)[0]);
+        using var referenceQk = AttentionProducts.QueryKey(referenceSlot);
+        using var fastQk = AttentionProducts.QueryKey(fastSlot);
+        using var referenceVo = AttentionProducts.ValueProjection(referenceSlot);
+        using var fastVo = AttentionProducts.ValueProjection(fastSlot);
+        Assert.True(RelativeError(fastQk, referenceQk) < 1e-4, $"query/key products differ by {RelativeError(fastQk, referenceQk):E2}");
+        Assert.True(RelativeError(fastVo, referenceVo) < 1e-4, $"value/projection products differ by {RelativeError(fastVo, referenceVo):E2}");
+
+        // Balanced factors: column j of W_q and of W_k both have norm √σ_j (and likewise W_v columns and W_proj rows).
+        using var noGrad = no_grad();
+        var queryNorms = linalg.vector_norm(fastSlot.InProjectionWeight.narrow(0, 0, 768), dims: [1]);
+        var keyNorms = linalg.vector_norm(fastSlot.InProjectionWeight.narrow(0, 768, 768), dims: [1]);
+        Assert.True(queryNorms.allclose(keyNorms, rtol: 1e-3, atol: 1e-6));
+        var valueNorms = linalg.vector_norm(fastSlot.InProjectionWeight.narrow(0, 1536, 768), dims: [1]);
+        var projectionNorms = linalg.vector_norm(fastSlot.OutProjectionWeight, dims: [0]);
+        Assert.True(valueNorms.allclose(projectionNorms, rtol: 1e-3, atol: 1e-6));
+    }
+
+    [Theory]
+    [InlineData(MimeticSolver.Float64Svd)]
+    [InlineData(MimeticSolver.Float32Gram)]
+    public void SingularTargetsGiveFiniteFactors(MimeticSolver solver)
+    {
+        // α = β = 0 makes every target the zero matrix: every singular value is 0, and nothing may divide by it.
+        var model = new SelfAttention(32, 2);
+        MimeticInitializer.Apply(model, new MimeticOptions(0, 0, 0, 0, Seed: Seed, Solver: solver));
+        using var noGrad = no_grad();
+        Assert.Equal(0, model.Qkv.weight!.abs().max().item<float>());
+        Assert.Equal(0, model.Proj.weight!.abs().max().item<float>());
+    }
+
+    [Theory]
+    [InlineData(MimeticSolver.Auto, 256, MimeticSolver.Float64Svd)]
+    [InlineData(MimeticSolver.Auto, 257, MimeticSolver.Float32Gram)]
+    [InlineData(MimeticSolver.Float64Svd, 768, MimeticSolver.Float64Svd)]
+    [InlineData(MimeticSolver.Float32Gram, 48, MimeticSolver.Float32Gram)]
+    public void AutoSolverDependsOnWidthOnly(MimeticSolver chosen, int width, MimeticSolver expected) =>
+        Assert.Equal(expected, (MimeticOptions.Vision with { Solver = chosen }).SolverFor(width));
 
     [Fact]
     public void StockMultiheadAttentionProductsEqualTheirTargets()
@@ -139,6 +192,14 @@ public class MimeticInitializerTests
     }
 
     [Fact]
+    public void UnknownSolverIsRejected()
+    {
+        var model = new SelfAttention(32, 2);
+        var error = Assert.Throws<ArgumentException>(() => MimeticInitializer.Apply(model, MimeticOptions.Vision with { Solver = (MimeticSolver)42 }));
+        Assert.Contains("Solver", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WidthNotDivisibleByHeadsIsRejected()
     {
         Assert.Throws<ArgumentException>(() => new SelfAttention(30, 4));
@@ -155,6 +216,9 @@ public class MimeticInitializerTests
         var error = Assert.Throws<ArgumentException>(() => MimeticInitializer.Apply(mlp, MimeticOptions.Vision));
         Assert.Contains("no attention layer", error.Message, StringComparison.Ordinal);
     }
+
+    private static double RelativeError(Tensor actual, Tensor expected) =>
+        (linalg.norm(actual - expected) / linalg.norm(expected)).item<float>();
 
     private static bool Identical(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.allclose(b, rtol: 0, atol: 0);
 
