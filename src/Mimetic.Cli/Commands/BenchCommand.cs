@@ -76,6 +76,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var result = VisionBenchmark.Run(
             new VisionBenchmarkOptions(settings.Model, settings.BatchSize, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit),
             message => console.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
+        console.MarkupLine("[grey]timing each operation of one block at the step's shapes[/]");
+        var operations = BlockProfile.Run(config, settings.BatchSize, settings.Warmup, settings.Steps);
         PeerResult? peer = settings.PyTorch ? RunPeer(settings, config, result.Threads) : null;
 
         var table = new Table().AddColumns("measure", "value");
@@ -99,13 +101,30 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         }
 
         console.Write(table);
+        console.Write(OperationTable(operations, result, config));
         if (settings.Json is { } path)
         {
-            File.WriteAllText(path, JsonSerializer.Serialize(new { mimetic = result, pytorch = peer }, RunFiles.Json));
+            File.WriteAllText(path, JsonSerializer.Serialize(new { mimetic = result, blockOperations = operations, pytorch = peer }, RunFiles.Json));
             console.MarkupLine($"wrote [green]{Markup.Escape(path)}[/]");
         }
 
         return 0;
+    }
+
+    private static Table OperationTable(IReadOnlyList<OperationTiming> operations, VisionBenchmarkResult result, VisionTransformerConfig config)
+    {
+        var table = new Table().AddColumns("one block's operation", "forward ms", "backward ms", "GFLOP/s", "share of step");
+        var step = result.BatchSize / result.TrainImagesPerSecond;
+        foreach (var op in operations)
+        {
+            var share = config.Depth * op.BlockSeconds / step;
+            table.AddRow(op.PerBlock == 1 ? op.Name : $"{op.Name} (×{op.PerBlock})", F(1000 * op.ForwardSeconds, "F2"), F(1000 * op.BackwardSeconds, "F2"),
+                double.IsNaN(op.Gflops) ? "–" : F(op.Gflops, "F0"), F(100 * share, "F1") + " %");
+        }
+
+        var blocks = config.Depth * operations.Sum(op => op.BlockSeconds);
+        table.AddRow($"all, × {config.Depth} blocks", "", "", "", F(100 * blocks / step, "F1") + " %");
+        return table;
     }
 
     /// <summary>What the PyTorch peer printed.</summary>

@@ -49,8 +49,23 @@ public class InitOptionsSettings : CommandSettings
     [DefaultValue(-1)]
     public int ValueProjectionSign { get; init; } = -1;
 
+    /// <summary>How the SVDs are computed.</summary>
+    [CommandOption("--solver <NAME>")]
+    [Description("auto | float64-svd | float32-gram: how the targets are factorised (auto: float64 SVD up to width 256, float32 Gram eigendecomposition above)")]
+    [DefaultValue("auto")]
+    public string Solver { get; init; } = "auto";
+
     /// <summary>The mimetic options these settings describe (parts come from the init name).</summary>
-    public MimeticOptions ToMimeticOptions() => new(Alpha1, Beta1, Alpha2, Beta2, ValueProjectionSign);
+    public MimeticOptions ToMimeticOptions() => new(Alpha1, Beta1, Alpha2, Beta2, ValueProjectionSign, Solver: ParseSolver(Solver) ?? MimeticSolver.Auto);
+
+    /// <summary>The solver named on the command line (kebab case), or null for an unknown name.</summary>
+    public static MimeticSolver? ParseSolver(string name) => name switch
+    {
+        "auto" => MimeticSolver.Auto,
+        "float64-svd" => MimeticSolver.Float64Svd,
+        "float32-gram" => MimeticSolver.Float32Gram,
+        _ => null,
+    };
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -58,6 +73,11 @@ public class InitOptionsSettings : CommandSettings
         if (!WeightInit.IsKnown(Init))
         {
             return ValidationResult.Error($"unknown --init '{Init}'; known: {string.Join(", ", WeightInit.Names)}");
+        }
+
+        if (ParseSolver(Solver) is null)
+        {
+            return ValidationResult.Error($"unknown --solver '{Solver}'; known: auto, float64-svd, float32-gram");
         }
 
         try

@@ -33,6 +33,20 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void BlockProfileCountsTheSameFlopsAsTheModel()
+    {
+        var config = VisionPresets.Get("vit-micro");
+        const int batch = 4;
+        var operations = BlockProfile.Run(config, batch, warmup: 0, steps: 1);
+        double patches = config.GridSize * config.GridSize;
+        var outsideBlocks = (2 * patches * config.Channels * config.PatchSize * config.PatchSize * config.Width) + (2.0 * config.Width * config.Classes);
+        var perImageInBlocks = config.Depth * operations.Sum(op => op.PerBlock * op.ForwardFlops) / batch;
+        Assert.Equal(ModelFlops.ForwardPerImage(config) - outsideBlocks, perImageInBlocks, 6);
+        Assert.Equal(2, operations.Single(op => op.Name == "layer norm").PerBlock);
+        Assert.Throws<ArgumentException>(() => BlockProfile.Run(config, 0, 0, 1));
+    }
+
+    [Fact]
     public void BenchCommandSmokeRunWritesJson()
     {
         var path = Path.Combine(Path.GetTempPath(), $"mimetic-bench-{Guid.NewGuid():N}.json");
@@ -46,6 +60,10 @@ public class BenchmarkTests
             Assert.True(mimetic.GetProperty("TrainImagesPerSecond").GetDouble() > 0);
             Assert.True(mimetic.GetProperty("MatmulGflops").GetDouble() > 0);
             Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);
+            var operations = json.RootElement.GetProperty("blockOperations").EnumerateArray().ToList();
+            Assert.Equal(7, operations.Count);
+            Assert.All(operations, op => Assert.True(op.GetProperty("ForwardSeconds").GetDouble() > 0 && op.GetProperty("BackwardSeconds").GetDouble() > 0));
+            Assert.Contains("attention (SDPA)", output, StringComparison.Ordinal);
         }
         finally
         {

@@ -52,10 +52,25 @@ public sealed class CliTests : IDisposable
         Assert.InRange(layer.GetProperty("ValueProjection").GetProperty("MeanDiagonal").GetDouble(), -0.5, -0.3);
     }
 
+    [Fact]
+    public void InitSolverChoiceChangesOnlyRounding()
+    {
+        var (code, reference) = CliRunner.Run("init", "--model", "vit-micro", "--seed", "3", "--solver", "float64-svd", "--json");
+        var (fastCode, fast) = CliRunner.Run("init", "--model", "vit-micro", "--seed", "3", "--solver", "float32-gram", "--json");
+        Assert.Equal((0, 0), (code, fastCode));
+        using var referenceJson = System.Text.Json.JsonDocument.Parse(reference);
+        using var fastJson = System.Text.Json.JsonDocument.Parse(fast);
+        double Diagonal(System.Text.Json.JsonDocument json) =>
+            json.RootElement.GetProperty("layers")[0].GetProperty("ValueProjection").GetProperty("MeanDiagonal").GetDouble();
+        Assert.Equal(Diagonal(referenceJson), Diagonal(fastJson), 4);
+        Assert.InRange(Diagonal(fastJson), -0.5, -0.3);
+    }
+
     [Theory]
     [InlineData("init", "--model", "no-such-model")]
     [InlineData("init", "--init", "xavier")]
     [InlineData("init", "--alpha1", "-1")]
+    [InlineData("init", "--solver", "lapack")]
     [InlineData("train", "--epochs", "0")]
     [InlineData("compare", "--seeds", "a,b")]
     [InlineData("compare", "--inits", "default,bogus")]
