@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""PyTorch eager peer of Mimetic's VisionTransformer, for `mimetic bench --pytorch`.
+"""PyTorch eager peer of Mimetic's VisionTransformer and Gpt, for `mimetic bench --pytorch`.
 
 The same model as src/Mimetic/Models/VisionTransformer.cs (patch conv, 2-D sin-cos or learned
 positions, pre-norm blocks with fused qkv, GELU MLP, average pooling or class token, linear head),
 the same optimizer step (AdamW, label-smoothed cross-entropy, gradient clipping) and batch size,
-on synthetic images. Prints one JSON object. Runs with Debian's python3-torch (1.13 on Debian 12,
+on synthetic images. With --kind gpt: the same GPT as src/Mimetic/Models/Gpt.cs (token and learned
+position embeddings, causal pre-norm blocks, tied output layer) on random tokens of the full context,
+AdamW and cross-entropy. Prints one JSON object. Runs with Debian's python3-torch (1.13 on Debian 12,
 which has no scaled_dot_product_attention: the explicit softmax(QKᵀ/√k)·V is used then).
 """
 import argparse
@@ -21,9 +23,10 @@ HAS_SDPA = hasattr(F, "scaled_dot_product_attention")
 
 
 class Attention(nn.Module):
-    def __init__(self, d, h):
+    def __init__(self, d, h, causal=False):
         super().__init__()
         self.h = h
+        self.causal = causal
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
 
@@ -31,17 +34,21 @@ class Attention(nn.Module):
         b, n, d = x.shape
         q, k, v = self.qkv(x).view(b, n, 3, self.h, d // self.h).permute(2, 0, 3, 1, 4)
         if HAS_SDPA:
-            y = F.scaled_dot_product_attention(q, k, v)
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)
         else:
-            y = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.h), dim=-1) @ v
+            scores = q @ k.transpose(-2, -1) / math.sqrt(d // self.h)
+            if self.causal:
+                mask = torch.ones(n, n, dtype=torch.bool).triu(1)
+                scores = scores.masked_fill(mask, float("-inf"))
+            y = torch.softmax(scores, dim=-1) @ v
         return self.proj(y.transpose(1, 2).reshape(b, n, d))
 
 
 class Block(nn.Module):
-    def __init__(self, d, h, ratio):
+    def __init__(self, d, h, ratio, causal=False):
         super().__init__()
         self.norm1 = nn.LayerNorm(d)
-        self.attn = Attention(d, h)
+        self.attn = Attention(d, h, causal)
         self.norm2 = nn.LayerNorm(d)
         hidden = round(d * ratio)
         self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(), nn.Linear(hidden, d))
@@ -90,6 +97,22 @@ class VisionTransformer(nn.Module):
         return self.head(x)
 
 
+class Gpt(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c["Width"]
+        self.tok_embed = nn.Embedding(c["VocabSize"], d)
+        self.pos_embed = nn.Parameter(torch.zeros(c["ContextLength"], d).normal_(std=0.02))
+        self.blocks = nn.ModuleList(Block(d, c["Heads"], c["MlpRatio"], causal=True) for _ in range(c["Depth"]))
+        self.norm = nn.LayerNorm(d)
+
+    def forward(self, tokens):
+        x = self.tok_embed(tokens) + self.pos_embed[: tokens.shape[-1]]
+        for block in self.blocks:
+            x = block(x)
+        return F.linear(self.norm(x), self.tok_embed.weight)
+
+
 def median_seconds(warmup, steps, fn):
     for _ in range(warmup):
         fn()
@@ -103,7 +126,8 @@ def median_seconds(warmup, steps, fn):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--config", required=True, help="the model config as JSON (VisionTransformerConfig)")
+    p.add_argument("--config", required=True, help="the model config as JSON (VisionTransformerConfig or GptConfig)")
+    p.add_argument("--kind", choices=["vit", "gpt"], default="vit")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=3)
@@ -113,14 +137,28 @@ def main():
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     c = json.loads(a.config)
-    model = VisionTransformer(c)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
-    x = torch.randn(a.batch_size, c["Channels"], c["ImageSize"], c["ImageSize"])
-    y = torch.randint(0, c["Classes"], (a.batch_size,))
+    if a.kind == "gpt":
+        model = Gpt(c)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+        x = torch.randint(0, c["VocabSize"], (a.batch_size, c["ContextLength"]))
+        y = torch.randint(0, c["VocabSize"], (a.batch_size, c["ContextLength"]))
+        items = a.batch_size * c["ContextLength"]   # tokens per step
+
+        def loss_of():
+            return F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+    else:
+        model = VisionTransformer(c)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+        x = torch.randn(a.batch_size, c["Channels"], c["ImageSize"], c["ImageSize"])
+        y = torch.randint(0, c["Classes"], (a.batch_size,))
+        items = a.batch_size   # images per step
+
+        def loss_of():
+            return F.cross_entropy(model(x), y, label_smoothing=0.1)
 
     def train_step():
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+        loss = loss_of()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -130,8 +168,8 @@ def main():
     with torch.inference_mode():
         evaluate = median_seconds(a.warmup, a.steps, lambda: model(x))
     print(json.dumps({
-        "train_images_per_second": a.batch_size / train,
-        "eval_images_per_second": a.batch_size / evaluate,
+        "train_items_per_second": items / train,
+        "eval_items_per_second": items / evaluate,
         "torch_version": torch.__version__,
         "sdpa": HAS_SDPA,
         "threads": torch.get_num_threads(),

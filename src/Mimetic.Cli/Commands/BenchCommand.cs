@@ -15,13 +15,26 @@ public sealed class BenchSettings : CommandSettings
 {
     /// <summary>Preset.</summary>
     [CommandOption("-m|--model <PRESET>")]
+    [Description("a ViT preset (images/s) or a GPT preset (tokens/s)")]
     [DefaultValue("vit-cpu")]
     public string Model { get; init; } = "vit-cpu";
 
     /// <summary>Batch size.</summary>
     [CommandOption("-b|--batch-size <N>")]
-    [DefaultValue(128)]
-    public int BatchSize { get; init; } = 128;
+    [Description("images (ViT, default 128) or full-context sequences (GPT, default 32, as lm-train) per step")]
+    public int? BatchSize { get; init; }
+
+    /// <summary>GPT vocabulary size.</summary>
+    [CommandOption("--vocab <N>")]
+    [Description("GPT vocabulary size (65: Tiny Shakespeare by character; 50257: GPT-2 BPE)")]
+    [DefaultValue(65)]
+    public int VocabSize { get; init; } = 65;
+
+    /// <summary>Whether the preset is a GPT.</summary>
+    public bool IsLanguageModel => GptPresets.IsKnown(Model);
+
+    /// <summary>The batch size, defaulted by model kind.</summary>
+    public int EffectiveBatchSize => BatchSize ?? (IsLanguageModel ? 32 : 128);
 
     /// <summary>Timed steps.</summary>
     [CommandOption("--steps <N>")]
@@ -41,7 +54,7 @@ public sealed class BenchSettings : CommandSettings
 
     /// <summary>Run the PyTorch peer.</summary>
     [CommandOption("--pytorch")]
-    [Description("also time bench/pytorch_vit.py (PyTorch eager, same model, batch and threads) and report the ratio")]
+    [Description("also time bench/pytorch_vit.py (PyTorch eager, same model, batch and threads; ViT and GPT) and report the ratio")]
     public bool PyTorch { get; init; }
 
     /// <summary>Python interpreter with torch.</summary>
@@ -59,10 +72,17 @@ public sealed class BenchSettings : CommandSettings
     public string? Json { get; init; }
 
     /// <inheritdoc />
-    public override ValidationResult Validate() =>
-        Steps < 1 || Warmup < 0 || BatchSize < 1 || Threads < 0
-            ? ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative")
-            : ValidationResult.Success();
+    public override ValidationResult Validate()
+    {
+        if (Steps < 1 || Warmup < 0 || BatchSize < 1 || Threads < 0 || VocabSize < 2)
+        {
+            return ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative, --vocab at least 2");
+        }
+
+        return IsLanguageModel || VisionPresets.Names.Contains(Model, StringComparer.OrdinalIgnoreCase)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"unknown --model '{Model}'; known: {string.Join(", ", VisionPresets.Names.Concat(GptPresets.Names))}");
+    }
 }
 
 /// <summary><c>mimetic bench</c>: training and evaluation throughput, the matmul ceiling, data preparation, init time, and PyTorch.</summary>
@@ -72,43 +92,86 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var config = VisionPresets.Get(settings.Model);
-        var result = VisionBenchmark.Run(
-            new VisionBenchmarkOptions(settings.Model, settings.BatchSize, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit),
-            message => console.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
-        console.MarkupLine("[grey]timing each operation of one block at the step's shapes[/]");
-        var operations = BlockProfile.Run(config, settings.BatchSize, settings.Warmup, settings.Steps);
-        PeerResult? peer = settings.PyTorch ? RunPeer(settings, config, result.Threads) : null;
+        return settings.IsLanguageModel ? ExecuteLanguage(settings) : ExecuteVision(settings);
+    }
+
+    private int ExecuteLanguage(BenchSettings settings)
+    {
+        var batch = settings.EffectiveBatchSize;
+        var result = LanguageBenchmark.Run(
+            new LanguageBenchmarkOptions(settings.Model, batch, settings.VocabSize, settings.Steps, settings.Warmup, settings.Threads), Log);
+        var config = GptPresets.Get(settings.Model, settings.VocabSize);
+        PeerResult? peer = settings.PyTorch ? RunPeer(settings, "gpt", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;
 
         var table = new Table().AddColumns("measure", "value");
-        table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {settings.BatchSize}, {result.Threads} threads");
+        table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, context {config.ContextLength}, vocabulary {config.VocabSize}), batch {batch}, {result.Threads} threads");
+        table.AddRow("allocator tuning", result.Allocator);
+        table.AddRow("train tokens/s (Mimetic)", F(result.TrainTokensPerSecond, "F0"));
+        table.AddRow("eval tokens/s (Mimetic)", F(result.EvalTokensPerSecond, "F0"));
+        AddStepRows(table, result.StepBreakdown, result.MatmulGflops);
+        table.AddRow("training GFLOP per token", F(result.TrainGflopsPerToken, "F5"));
+        table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");
+        AddPeerRows(table, peer, "tokens", result.TrainTokensPerSecond, result.EvalTokensPerSecond);
+        console.Write(table);
+        WriteJson(settings, new { mimetic = result, pytorch = peer });
+        return 0;
+    }
+
+    private int ExecuteVision(BenchSettings settings)
+    {
+        var batch = settings.EffectiveBatchSize;
+        var config = VisionPresets.Get(settings.Model);
+        var result = VisionBenchmark.Run(
+            new VisionBenchmarkOptions(settings.Model, batch, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit), Log);
+        Log("timing each operation of one block at the step's shapes");
+        var operations = BlockProfile.Run(config, batch, settings.Warmup, settings.Steps);
+        PeerResult? peer = settings.PyTorch ? RunPeer(settings, "vit", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;
+
+        var table = new Table().AddColumns("measure", "value");
+        table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {batch}, {result.Threads} threads");
         table.AddRow("allocator tuning", result.Allocator);
         table.AddRow("train images/s (Mimetic)", F(result.TrainImagesPerSecond, "F1"));
         table.AddRow("eval images/s (Mimetic)", F(result.EvalImagesPerSecond, "F1"));
-        var parts = result.StepBreakdown;
-        table.AddRow("step: forward / backward / optimizer (ms)", $"{F(1000 * parts.ForwardSeconds, "F0")} / {F(1000 * parts.BackwardSeconds, "F0")} / {F(1000 * parts.OptimizerSeconds, "F0")}");
-        table.AddRow("matmul ceiling GFLOP/s", F(result.MatmulGflops, "F1"));
+        AddStepRows(table, result.StepBreakdown, result.MatmulGflops);
         table.AddRow("training GFLOP per image", F(result.TrainGflopsPerImage, "F3"));
         table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");
         table.AddRow("data preparation / step time", F(100 * result.DataPreparationFraction, "F1") + " %");
         table.AddRow("mimetic init, ViT-B size (s): default / float64 SVD", $"{F(result.MimeticInitSeconds, "F2")} / {F(result.MimeticInitFloat64Seconds, "F2")}");
-        if (peer is not null)
-        {
-            table.AddRow($"train images/s (PyTorch {peer.TorchVersion}{(peer.Sdpa ? "" : ", no SDPA")})", F(peer.TrainImagesPerSecond, "F1"));
-            table.AddRow("eval images/s (PyTorch)", F(peer.EvalImagesPerSecond, "F1"));
-            table.AddRow("train ratio Mimetic / PyTorch", F(result.TrainImagesPerSecond / peer.TrainImagesPerSecond, "F2") + "×");
-            table.AddRow("eval ratio Mimetic / PyTorch", F(result.EvalImagesPerSecond / peer.EvalImagesPerSecond, "F2") + "×");
-        }
-
+        AddPeerRows(table, peer, "images", result.TrainImagesPerSecond, result.EvalImagesPerSecond);
         console.Write(table);
         console.Write(OperationTable(operations, result, config));
+        WriteJson(settings, new { mimetic = result, blockOperations = operations, pytorch = peer });
+        return 0;
+    }
+
+    private void Log(string message) => console.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+
+    private void WriteJson(BenchSettings settings, object report)
+    {
         if (settings.Json is { } path)
         {
-            File.WriteAllText(path, JsonSerializer.Serialize(new { mimetic = result, blockOperations = operations, pytorch = peer }, RunFiles.Json));
+            File.WriteAllText(path, JsonSerializer.Serialize(report, RunFiles.Json));
             console.MarkupLine($"wrote [green]{Markup.Escape(path)}[/]");
         }
+    }
 
-        return 0;
+    private static void AddStepRows(Table table, StepBreakdown parts, double matmulGflops)
+    {
+        table.AddRow("step: forward / backward / optimizer (ms)", $"{F(1000 * parts.ForwardSeconds, "F0")} / {F(1000 * parts.BackwardSeconds, "F0")} / {F(1000 * parts.OptimizerSeconds, "F0")}");
+        table.AddRow("matmul ceiling GFLOP/s", F(matmulGflops, "F1"));
+    }
+
+    private static void AddPeerRows(Table table, PeerResult? peer, string unit, double train, double eval)
+    {
+        if (peer is null)
+        {
+            return;
+        }
+
+        table.AddRow($"train {unit}/s (PyTorch {peer.TorchVersion}{(peer.Sdpa ? "" : ", no SDPA")})", F(peer.TrainItemsPerSecond, "F1"));
+        table.AddRow($"eval {unit}/s (PyTorch)", F(peer.EvalItemsPerSecond, "F1"));
+        table.AddRow("train ratio Mimetic / PyTorch", F(train / peer.TrainItemsPerSecond, "F2") + "×");
+        table.AddRow("eval ratio Mimetic / PyTorch", F(eval / peer.EvalItemsPerSecond, "F2") + "×");
     }
 
     private static Table OperationTable(IReadOnlyList<OperationTiming> operations, VisionBenchmarkResult result, VisionTransformerConfig config)
@@ -128,15 +191,21 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
     }
 
     /// <summary>What the PyTorch peer printed.</summary>
-    public sealed record PeerResult(double TrainImagesPerSecond, double EvalImagesPerSecond, string TorchVersion, bool Sdpa, int Threads, IReadOnlyList<string> Build);
+    /// <param name="TrainItemsPerSecond">Images or tokens per second in training.</param>
+    /// <param name="EvalItemsPerSecond">Images or tokens per second in evaluation.</param>
+    /// <param name="TorchVersion">torch.__version__.</param>
+    /// <param name="Sdpa">Whether this PyTorch has scaled_dot_product_attention.</param>
+    /// <param name="Threads">torch.get_num_threads().</param>
+    /// <param name="Build">The first lines of torch.__config__.show().</param>
+    public sealed record PeerResult(double TrainItemsPerSecond, double EvalItemsPerSecond, string TorchVersion, bool Sdpa, int Threads, IReadOnlyList<string> Build);
 
-    private static PeerResult RunPeer(BenchSettings settings, VisionTransformerConfig config, int threads)
+    private static PeerResult RunPeer(BenchSettings settings, string kind, string configJson, int batch, int threads)
     {
         var script = FindScript();
         var start = new ProcessStartInfo(settings.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
-            script, "--config", JsonSerializer.Serialize(config, RunFiles.Json), "--batch-size", settings.BatchSize.ToString(CultureInfo.InvariantCulture),
+            script, "--kind", kind, "--config", configJson, "--batch-size", batch.ToString(CultureInfo.InvariantCulture),
             "--steps", settings.Steps.ToString(CultureInfo.InvariantCulture), "--warmup", settings.Warmup.ToString(CultureInfo.InvariantCulture),
             "--threads", threads.ToString(CultureInfo.InvariantCulture),
         })
@@ -168,7 +237,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             using var json = JsonDocument.Parse(output);
             var root = json.RootElement;
             return new PeerResult(
-                root.GetProperty("train_images_per_second").GetDouble(), root.GetProperty("eval_images_per_second").GetDouble(),
+                root.GetProperty("train_items_per_second").GetDouble(), root.GetProperty("eval_items_per_second").GetDouble(),
                 root.GetProperty("torch_version").GetString() ?? "?", root.GetProperty("sdpa").GetBoolean(), root.GetProperty("threads").GetInt32(),
                 root.GetProperty("build").EnumerateArray().Select(e => e.GetString() ?? "").ToList());
         }

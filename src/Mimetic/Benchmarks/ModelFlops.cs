@@ -3,7 +3,7 @@ using Mimetic.Models;
 namespace Mimetic.Benchmarks;
 
 /// <summary>
-/// Floating-point operations of a Vision Transformer, counted analytically from its config
+/// Floating-point operations of a Vision Transformer or GPT, counted analytically from its config
 /// (a multiply-add is 2 FLOPs; norms, softmax, GELU and additions are left out, as is usual).
 /// </summary>
 public static class ModelFlops
@@ -29,4 +29,26 @@ public static class ModelFlops
 
     /// <summary>Training FLOPs for one image: forward plus backward (≈ 2× forward).</summary>
     public static double TrainingPerImage(VisionTransformerConfig config) => 3 * ForwardPerImage(config);
+
+    /// <summary>
+    /// GPT forward FLOPs per token at full context: the blocks' matrix multiplies, attention over the whole context
+    /// (the causal mask's skipped half is counted, as nanoGPT's MFU estimate does), and the tied output layer.
+    /// </summary>
+    public static double GptForwardPerToken(GptConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double d = config.Width;
+        double t = config.ContextLength;
+        var hidden = Math.Round(d * config.MlpRatio);
+        var perBlock =
+            2 * d * 3 * d              // fused query/key/value projection
+            + 2 * t * d                // scores against every position
+            + 2 * t * d                // attention-weighted values
+            + 2 * d * d                // output projection
+            + 2 * 2 * d * hidden;      // MLP, two layers
+        return config.Depth * perBlock + (2 * d * config.VocabSize);
+    }
+
+    /// <summary>GPT training FLOPs per token: forward plus backward (≈ 2× forward).</summary>
+    public static double GptTrainingPerToken(GptConfig config) => 3 * GptForwardPerToken(config);
 }

@@ -79,25 +79,18 @@ public static class VisionBenchmark
         var parameters = model.parameters().ToList();
 
         log("timing training steps");
-        var trainSeconds = Median(options.Warmup, options.Steps, () =>
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
-            loss.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
-        });
+        Tensor Loss() => nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
+        var trainSeconds = StepTimer.TrainingStep(Loss, optimizer, parameters, options.Warmup, options.Steps);
 
         log("timing the parts of a training step");
-        var breakdown = TimeStepParts(model, optimizer, parameters, images, labels, options);
+        var breakdown = StepTimer.Parts(Loss, optimizer, parameters, options.Warmup, options.Steps);
 
         log("timing evaluation");
         model.eval();
         double evalSeconds;
         using (inference_mode())
         {
-            evalSeconds = Median(options.Warmup, options.Steps, () =>
+            evalSeconds = StepTimer.Median(options.Warmup, options.Steps, () =>
             {
                 using var scope = NewDisposeScope();
                 model.call(images);
@@ -123,47 +116,12 @@ public static class VisionBenchmark
             flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, initFloat64Seconds, breakdown, NativeAllocator.State.ToString());
     }
 
-    private static StepBreakdown TimeStepParts(VisionTransformer model, TorchSharp.Modules.AdamW optimizer, List<TorchSharp.Modules.Parameter> parameters,
-        Tensor images, Tensor labels, VisionBenchmarkOptions options)
-    {
-        var (forward, backward, update) = (new List<double>(), new List<double>(), new List<double>());
-        for (var i = 0; i < options.Warmup + options.Steps; i++)
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var clock = Stopwatch.StartNew();
-            var loss = nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
-            var forwardSeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            loss.backward();
-            var backwardSeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
-            if (i >= options.Warmup)
-            {
-                forward.Add(forwardSeconds);
-                backward.Add(backwardSeconds);
-                update.Add(clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        return new StepBreakdown(Median(forward), Median(backward), Median(update));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        var n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
-    }
-
     /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
     public static double MatmulGflops(int size, int warmup, int steps)
     {
         using var a = randn(size, size);
         using var b = randn(size, size);
-        var seconds = Median(warmup, steps, () =>
+        var seconds = StepTimer.Median(warmup, steps, () =>
         {
             using var c = a.matmul(b);
         });
@@ -195,23 +153,5 @@ public static class VisionBenchmark
         var clock = Stopwatch.StartNew();
         MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = 0, Solver = solver });
         return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(int warmup, int steps, Action step)
-    {
-        for (var i = 0; i < warmup; i++)
-        {
-            step();
-        }
-
-        var times = new double[steps];
-        for (var i = 0; i < steps; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            step();
-            times[i] = clock.Elapsed.TotalSeconds;
-        }
-
-        return Median([.. times]);
     }
 }

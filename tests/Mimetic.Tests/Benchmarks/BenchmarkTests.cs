@@ -33,6 +33,57 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void GptFlopsMatchACountOverTheModelsLayers()
+    {
+        var config = GptPresets.Get("gpt-micro", 65);
+        using var model = new Gpt(config);
+        double expected = 0;
+        foreach (var (_, module) in model.named_modules())
+        {
+            if (module is Linear linear)
+            {
+                expected += 2.0 * linear.weight!.numel();   // per token
+            }
+        }
+
+        expected += config.Depth * 2 * (2.0 * config.ContextLength * config.Width);   // scores and weighted values over the context
+        expected += 2.0 * config.Width * config.VocabSize;                           // tied output layer
+        Assert.Equal(expected, ModelFlops.GptForwardPerToken(config), 6);
+        Assert.Equal(3 * expected, ModelFlops.GptTrainingPerToken(config), 6);
+    }
+
+    [Fact]
+    public void GptBenchSmokeRunReportsTokensPerSecond()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mimetic-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output) = CliRunner.Run("bench", "--model", "gpt-micro", "--batch-size", "2", "--steps", "1", "--warmup", "0", "--json", path);
+            Assert.Equal(0, code);
+            Assert.Contains("train tokens/s", output, StringComparison.Ordinal);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var mimetic = json.RootElement.GetProperty("mimetic");
+            Assert.Equal(32, mimetic.GetProperty("ContextLength").GetInt32());
+            Assert.True(mimetic.GetProperty("TrainTokensPerSecond").GetDouble() > 0);
+            Assert.True(mimetic.GetProperty("EvalTokensPerSecond").GetDouble() > mimetic.GetProperty("TrainTokensPerSecond").GetDouble() / 10);
+            Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void BenchRejectsAnUnknownModelInOneLine()
+    {
+        var (code, output) = CliRunner.Run("bench", "--model", "resnet-50", "--steps", "1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("unknown --model 'resnet-50'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BlockProfileCountsTheSameFlopsAsTheModel()
     {
         var config = VisionPresets.Get("vit-micro");

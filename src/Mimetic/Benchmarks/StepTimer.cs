@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mimetic.Benchmarks;
+
+/// <summary>Median timings of training steps, shared by the vision and language benchmarks.</summary>
+internal static class StepTimer
+{
+    /// <summary>Median seconds of one full training step: zero_grad, loss, backward, clipping at 1.0, AdamW step.</summary>
+    public static double TrainingStep(Func<Tensor> loss, AdamW optimizer, List<Parameter> parameters, int warmup, int steps) =>
+        Median(warmup, steps, () =>
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            loss().backward();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+        });
+
+    /// <summary>Median forward (with loss), backward and optimizer seconds of a training step, timed separately.</summary>
+    public static StepBreakdown Parts(Func<Tensor> loss, AdamW optimizer, List<Parameter> parameters, int warmup, int steps)
+    {
+        var (forward, backward, update) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < warmup + steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var clock = Stopwatch.StartNew();
+            var value = loss();
+            var forwardSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            value.backward();
+            var backwardSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+            if (i >= warmup)
+            {
+                forward.Add(forwardSeconds);
+                backward.Add(backwardSeconds);
+                update.Add(clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        return new StepBreakdown(Median(forward), Median(backward), Median(update));
+    }
+
+    /// <summary>Runs <paramref name="step"/> <paramref name="warmup"/> times untimed, then returns the median of <paramref name="steps"/> timed runs.</summary>
+    public static double Median(int warmup, int steps, Action step)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            step();
+        }
+
+        var times = new List<double>(steps);
+        for (var i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            step();
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        return Median(times);
+    }
+
+    /// <summary>The median of a non-empty list (sorted in place).</summary>
+    public static double Median(List<double> values)
+    {
+        values.Sort();
+        var n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
+    }
+}
