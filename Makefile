@@ -38,6 +38,7 @@ bench: build
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
 	@mkdir -p artifacts
 	$(CLI) bench --model vit-cpu --batch-size 128 --steps 10 --warmup 3 --pytorch --json artifacts/bench-vit-cpu.json
+	$(CLI) bench --model gpt-cpu --batch-size 32 --steps 10 --warmup 3 --pytorch --json artifacts/bench-gpt-cpu.json
 
 format:
 	$(DOTNET) format Mimetic.sln --verify-no-changes

@@ -181,8 +181,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         foreach (var op in operations)
         {
             var share = config.Depth * op.BlockSeconds / step;
-            table.AddRow(op.PerBlock == 1 ? op.Name : $"{op.Name} (×{op.PerBlock})", F(1000 * op.ForwardSeconds, "F2"), F(1000 * op.BackwardSeconds, "F2"),
-                double.IsNaN(op.Gflops) ? "–" : F(op.Gflops, "F0"), F(100 * share, "F1") + " %");
+            table.AddRow(op.PerBlock == 1 ? op.Name : op.PerBlock == 0 ? $"{op.Name} (not used)" : $"{op.Name} (×{op.PerBlock})", F(1000 * op.ForwardSeconds, "F2"), F(1000 * op.BackwardSeconds, "F2"),
+                double.IsNaN(op.Gflops) ? "–" : F(op.Gflops, "F0"), op.PerBlock == 0 ? "–" : F(100 * share, "F1") + " %");
         }
 
         var blocks = config.Depth * operations.Sum(op => op.BlockSeconds);

@@ -9,7 +9,7 @@ namespace Mimetic.Benchmarks;
 /// <param name="ForwardSeconds">Median forward time.</param>
 /// <param name="BackwardSeconds">Median backward time (gradients for the input and any weights).</param>
 /// <param name="ForwardFlops">Forward FLOPs as <see cref="ModelFlops"/> counts them (0 for operations it leaves out).</param>
-/// <param name="PerBlock">How many times a block runs it (layer norm: twice).</param>
+/// <param name="PerBlock">How many times a block runs it (layer norm: twice; 0 for an alternative the model does not use).</param>
 public sealed record OperationTiming(string Name, double ForwardSeconds, double BackwardSeconds, double ForwardFlops, int PerBlock = 1)
 {
     /// <summary>Forward plus backward seconds of all its uses in one block.</summary>
@@ -26,7 +26,10 @@ public sealed record OperationTiming(string Name, double ForwardSeconds, double 
 /// </summary>
 public static class BlockProfile
 {
-    /// <summary>Times layer norm, the fused q/k/v projection, attention, the output projection, the MLP's two layers and GELU.</summary>
+    /// <summary>
+    /// Times layer norm, the fused q/k/v projection, attention, the output projection, the MLP's two layers and GELU, and, for
+    /// comparison, attention computed explicitly instead of by <c>scaled_dot_product_attention</c>.
+    /// </summary>
     public static IReadOnlyList<OperationTiming> Run(VisionTransformerConfig config, int batchSize, int warmup, int steps)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -62,12 +65,18 @@ public static class BlockProfile
             Time("MLP fc1", x, t => fc1.call(t), 2 * rows * d * hidden, modules, warmup, steps),
             Time("GELU", wide, t => nn.functional.gelu(t), 0, modules, warmup, steps),
             Time("MLP fc2", wide, t => fc2.call(t), 2 * rows * hidden * d, modules, warmup, steps),
+            Time("alternative: explicit softmax(QKᵀ/√k)·V", packed, t =>
+            {
+                var parts = t.view(b, n, 3, h, k).permute(2, 0, 3, 1, 4);
+                var weights = parts[0].matmul(parts[1].mT).mul_(1 / Math.Sqrt(k)).softmax(-1);
+                return weights.matmul(parts[2]).transpose(1, 2).reshape(b, n, d);
+            }, 2 * 2 * b * n * n * d, modules, warmup, steps) with { PerBlock = 0 },
         ];
     }
 
     private static OperationTiming Time(string name, Tensor input, Func<Tensor, Tensor> operation, double flops, nn.Module[] modules, int warmup, int steps)
     {
-        var (forward, backward) = (new double[steps], new double[steps]);
+        var (forward, backward) = (new List<double>(steps), new List<double>(steps));
         for (var i = 0; i < warmup + steps; i++)
         {
             using var scope = NewDisposeScope();
@@ -86,17 +95,11 @@ public static class BlockProfile
             var backwardSeconds = clock.Elapsed.TotalSeconds;
             if (i >= warmup)
             {
-                (forward[i - warmup], backward[i - warmup]) = (forwardSeconds, backwardSeconds);
+                forward.Add(forwardSeconds);
+                backward.Add(backwardSeconds);
             }
         }
 
-        return new OperationTiming(name, Median(forward), Median(backward), flops);
-    }
-
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        var m = values.Length;
-        return m % 2 == 1 ? values[m / 2] : (values[(m / 2) - 1] + values[m / 2]) / 2;
+        return new OperationTiming(name, StepTimer.Median(forward), StepTimer.Median(backward), flops);
     }
 }

@@ -112,7 +112,7 @@ public class BenchmarkTests
             Assert.True(mimetic.GetProperty("MatmulGflops").GetDouble() > 0);
             Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);
             var operations = json.RootElement.GetProperty("blockOperations").EnumerateArray().ToList();
-            Assert.Equal(7, operations.Count);
+            Assert.Equal(8, operations.Count);
             Assert.All(operations, op => Assert.True(op.GetProperty("ForwardSeconds").GetDouble() > 0 && op.GetProperty("BackwardSeconds").GetDouble() > 0));
             Assert.Contains("attention (SDPA)", output, StringComparison.Ordinal);
         }
