@@ -103,14 +103,10 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var config = GptPresets.Get(settings.Model, settings.VocabSize);
         PeerResult? peer = settings.PyTorch ? RunPeer(settings, "gpt", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;
 
-        var table = new Table().AddColumns("measure", "value");
-        table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, context {config.ContextLength}, vocabulary {config.VocabSize}), batch {batch}, {result.Threads} threads");
-        table.AddRow("allocator tuning", result.Allocator);
-        table.AddRow("train tokens/s (Mimetic)", F(result.TrainTokensPerSecond, "F0"));
-        table.AddRow("eval tokens/s (Mimetic)", F(result.EvalTokensPerSecond, "F0"));
-        AddStepRows(table, result.StepBreakdown, result.MatmulGflops);
-        table.AddRow("training GFLOP per token", F(result.TrainGflopsPerToken, "F5"));
-        table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");
+        var table = SummaryTable(
+            $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, context {config.ContextLength}, vocabulary {config.VocabSize}), batch {batch}, {result.Threads} threads",
+            result.Allocator, "token", (result.TrainTokensPerSecond, result.EvalTokensPerSecond), result.StepBreakdown, result.MatmulGflops,
+            F(result.TrainGflopsPerToken, "F5"), result.TrainFractionOfCeiling);
         AddPeerRows(table, peer, "tokens", result.TrainTokensPerSecond, result.EvalTokensPerSecond);
         console.Write(table);
         WriteJson(settings, new { mimetic = result, pytorch = peer });
@@ -127,14 +123,10 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var operations = BlockProfile.Run(config, batch, settings.Warmup, settings.Steps);
         PeerResult? peer = settings.PyTorch ? RunPeer(settings, "vit", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;
 
-        var table = new Table().AddColumns("measure", "value");
-        table.AddRow("model", $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {batch}, {result.Threads} threads");
-        table.AddRow("allocator tuning", result.Allocator);
-        table.AddRow("train images/s (Mimetic)", F(result.TrainImagesPerSecond, "F1"));
-        table.AddRow("eval images/s (Mimetic)", F(result.EvalImagesPerSecond, "F1"));
-        AddStepRows(table, result.StepBreakdown, result.MatmulGflops);
-        table.AddRow("training GFLOP per image", F(result.TrainGflopsPerImage, "F3"));
-        table.AddRow("training fraction of ceiling", F(100 * result.TrainFractionOfCeiling, "F1") + " %");
+        var table = SummaryTable(
+            $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, patch {config.PatchSize}), batch {batch}, {result.Threads} threads",
+            result.Allocator, "image", (result.TrainImagesPerSecond, result.EvalImagesPerSecond), result.StepBreakdown, result.MatmulGflops,
+            F(result.TrainGflopsPerImage, "F3"), result.TrainFractionOfCeiling);
         table.AddRow("data preparation / step time", F(100 * result.DataPreparationFraction, "F1") + " %");
         table.AddRow("mimetic init, ViT-B size (s): default / float64 SVD", $"{F(result.MimeticInitSeconds, "F2")} / {F(result.MimeticInitFloat64Seconds, "F2")}");
         AddPeerRows(table, peer, "images", result.TrainImagesPerSecond, result.EvalImagesPerSecond);
@@ -155,10 +147,19 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         }
     }
 
-    private static void AddStepRows(Table table, StepBreakdown parts, double matmulGflops)
+    private static Table SummaryTable(string model, string allocator, string unit, (double Train, double Eval) rates, StepBreakdown parts,
+        double matmulGflops, string gflopsPerItem, double fractionOfCeiling)
     {
+        var table = new Table().AddColumns("measure", "value");
+        table.AddRow("model", model);
+        table.AddRow("allocator tuning", allocator);
+        table.AddRow($"train {unit}s/s (Mimetic)", F(rates.Train, "F1"));
+        table.AddRow($"eval {unit}s/s (Mimetic)", F(rates.Eval, "F1"));
         table.AddRow("step: forward / backward / optimizer (ms)", $"{F(1000 * parts.ForwardSeconds, "F0")} / {F(1000 * parts.BackwardSeconds, "F0")} / {F(1000 * parts.OptimizerSeconds, "F0")}");
         table.AddRow("matmul ceiling GFLOP/s", F(matmulGflops, "F1"));
+        table.AddRow($"training GFLOP per {unit}", gflopsPerItem);
+        table.AddRow("training fraction of ceiling", F(100 * fractionOfCeiling, "F1") + " %");
+        return table;
     }
 
     private static void AddPeerRows(Table table, PeerResult? peer, string unit, double train, double eval)

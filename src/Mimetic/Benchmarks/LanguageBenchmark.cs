@@ -66,28 +66,9 @@ public static class LanguageBenchmark
         using var optimizer = OptimizerFactory.Create(model, 1e-3, 0.1);
         using var inputs = randint(0, config.VocabSize, [options.BatchSize, config.ContextLength]);
         using var targets = randint(0, config.VocabSize, [options.BatchSize, config.ContextLength]);
-        var parameters = model.parameters().ToList();
         Tensor Loss() => nn.functional.cross_entropy(model.call(inputs).flatten(0, 1), targets.flatten());
-
-        log("timing training steps");
-        var trainSeconds = StepTimer.TrainingStep(Loss, optimizer, parameters, options.Warmup, options.Steps);
-        log("timing the parts of a training step");
-        var breakdown = StepTimer.Parts(Loss, optimizer, parameters, options.Warmup, options.Steps);
-
-        log("timing evaluation");
-        model.eval();
-        double evalSeconds;
-        using (inference_mode())
-        {
-            evalSeconds = StepTimer.Median(options.Warmup, options.Steps, () =>
-            {
-                using var scope = NewDisposeScope();
-                model.call(inputs);
-            });
-        }
-
-        log("timing the matmul ceiling");
-        var gflops = VisionBenchmark.MatmulGflops(options.MatmulSize, options.Warmup, options.Steps);
+        var (trainSeconds, breakdown, evalSeconds, gflops) = StepTimer.Measure(
+            model, Loss, () => model.call(inputs), optimizer, options.Warmup, options.Steps, options.MatmulSize, log);
         double tokens = (long)options.BatchSize * config.ContextLength;
         var trainRate = tokens / trainSeconds;
         var flopsPerToken = ModelFlops.GptTrainingPerToken(config);

@@ -4,9 +4,52 @@ using static TorchSharp.torch;
 
 namespace Mimetic.Benchmarks;
 
+/// <summary>What <see cref="StepTimer.Measure"/> timed, medians in seconds.</summary>
+internal sealed record ModelTimings(double TrainSeconds, StepBreakdown Breakdown, double EvalSeconds, double MatmulGflops);
+
 /// <summary>Median timings of training steps, shared by the vision and language benchmarks.</summary>
 internal static class StepTimer
 {
+    /// <summary>
+    /// Times, in this order: full training steps, their parts, evaluation of <paramref name="evaluate"/> in inference mode
+    /// (the model is switched to eval mode first), and the n×n matmul ceiling.
+    /// </summary>
+    public static ModelTimings Measure(nn.Module model, Func<Tensor> loss, Action evaluate, AdamW optimizer, int warmup, int steps, int matmulSize, Action<string> log)
+    {
+        var parameters = model.parameters().ToList();
+        log("timing training steps");
+        var train = TrainingStep(loss, optimizer, parameters, warmup, steps);
+        log("timing the parts of a training step");
+        var breakdown = Parts(loss, optimizer, parameters, warmup, steps);
+
+        log("timing evaluation");
+        model.eval();
+        double eval;
+        using (inference_mode())
+        {
+            eval = Median(warmup, steps, () =>
+            {
+                using var scope = NewDisposeScope();
+                evaluate();
+            });
+        }
+
+        log("timing the matmul ceiling");
+        return new ModelTimings(train, breakdown, eval, MatmulGflops(matmulSize, warmup, steps));
+    }
+
+    /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
+    public static double MatmulGflops(int size, int warmup, int steps)
+    {
+        using var a = randn(size, size);
+        using var b = randn(size, size);
+        var seconds = Median(warmup, steps, () =>
+        {
+            using var c = a.matmul(b);
+        });
+        return 2.0 * size * size * size / seconds / 1e9;
+    }
+
     /// <summary>Median seconds of one full training step: zero_grad, loss, backward, clipping at 1.0, AdamW step.</summary>
     public static double TrainingStep(Func<Tensor> loss, AdamW optimizer, List<Parameter> parameters, int warmup, int steps) =>
         Median(warmup, steps, () =>

@@ -76,29 +76,9 @@ public static class VisionBenchmark
         using var optimizer = OptimizerFactory.Create(model, 1e-3, 0.05);
         using var images = randn(options.BatchSize, config.Channels, config.ImageSize, config.ImageSize);
         using var labels = randint(0, config.Classes, options.BatchSize);
-        var parameters = model.parameters().ToList();
-
-        log("timing training steps");
         Tensor Loss() => nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
-        var trainSeconds = StepTimer.TrainingStep(Loss, optimizer, parameters, options.Warmup, options.Steps);
-
-        log("timing the parts of a training step");
-        var breakdown = StepTimer.Parts(Loss, optimizer, parameters, options.Warmup, options.Steps);
-
-        log("timing evaluation");
-        model.eval();
-        double evalSeconds;
-        using (inference_mode())
-        {
-            evalSeconds = StepTimer.Median(options.Warmup, options.Steps, () =>
-            {
-                using var scope = NewDisposeScope();
-                model.call(images);
-            });
-        }
-
-        log("timing the matmul ceiling");
-        var gflops = MatmulGflops(options.MatmulSize, options.Warmup, options.Steps);
+        var (trainSeconds, breakdown, evalSeconds, gflops) = StepTimer.Measure(
+            model, Loss, () => model.call(images), optimizer, options.Warmup, options.Steps, options.MatmulSize, log);
         log("timing data preparation");
         var prepareSeconds = DataPreparationSeconds(options.BatchSize);
         var (initSeconds, initFloat64Seconds) = (double.NaN, double.NaN);
@@ -117,16 +97,7 @@ public static class VisionBenchmark
     }
 
     /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
-    public static double MatmulGflops(int size, int warmup, int steps)
-    {
-        using var a = randn(size, size);
-        using var b = randn(size, size);
-        var seconds = StepTimer.Median(warmup, steps, () =>
-        {
-            using var c = a.matmul(b);
-        });
-        return 2.0 * size * size * size / seconds / 1e9;
-    }
+    public static double MatmulGflops(int size, int warmup, int steps) => StepTimer.MatmulGflops(size, warmup, steps);
 
     /// <summary>Seconds the data layer takes to prepare one augmented training batch on its background thread.</summary>
     public static double DataPreparationSeconds(int batchSize, int batches = 16)
