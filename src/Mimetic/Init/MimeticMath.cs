@@ -76,13 +76,14 @@ public static class MimeticMath
     /// <see cref="MimeticSolver.Float64Svd"/> takes U, S, V from a float64 SVD. <see cref="MimeticSolver.Float32Gram"/> takes V from the
     /// float32 eigendecomposition of AᵀA = V·S²·Vᵀ and then U·S = A·V and σ_i = ‖A·v_i‖ (accurate even where the eigenvalue
     /// σ_i² is lost to rounding), so L·Rᵀ = A·V_r·V_rᵀ holds to float32 rounding whatever the accuracy of S.
+    /// <see cref="MimeticSolver.Auto"/> picks one of the two by the width d (<see cref="MimeticOptions.Resolve"/>).
     /// </summary>
     public static (Tensor Left, Tensor Right) BalancedFactors(Tensor target, int rank, MimeticSolver solver)
     {
         ArgumentNullException.ThrowIfNull(target);
         using var scope = NewDisposeScope();
         Tensor left, right;
-        if (solver == MimeticSolver.Float32Gram)
+        if (MimeticOptions.Resolve(solver, (int)target.shape[^1]) == MimeticSolver.Float32Gram)
         {
             var a = target.to(ScalarType.Float32);
             var (_, vectors) = linalg.eigh(a.mT.matmul(a));                // ascending eigenvalues

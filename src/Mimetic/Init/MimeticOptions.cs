@@ -74,10 +74,13 @@ public sealed record MimeticOptions(
     public bool InitializesValueProjection => Parts is MimeticParts.Both or MimeticParts.ValueProjectionOnly;
 
     /// <summary>The solver used for a layer of width <paramref name="width"/>: <see cref="Solver"/> with <see cref="MimeticSolver.Auto"/> resolved.</summary>
-    public MimeticSolver SolverFor(int width) => Solver switch
+    public MimeticSolver SolverFor(int width) => Resolve(Solver, width);
+
+    /// <summary><paramref name="solver"/>, or for <see cref="MimeticSolver.Auto"/> the solver it picks at <paramref name="width"/>.</summary>
+    public static MimeticSolver Resolve(MimeticSolver solver, int width) => solver switch
     {
         MimeticSolver.Auto => width <= AutoFloat64MaxWidth ? MimeticSolver.Float64Svd : MimeticSolver.Float32Gram,
-        _ => Solver,
+        _ => solver,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>

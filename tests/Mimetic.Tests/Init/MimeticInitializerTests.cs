@@ -69,8 +69,25 @@ public class MimeticInitializerTests
     [InlineData(MimeticSolver.Auto, 257, MimeticSolver.Float32Gram)]
     [InlineData(MimeticSolver.Float64Svd, 768, MimeticSolver.Float64Svd)]
     [InlineData(MimeticSolver.Float32Gram, 48, MimeticSolver.Float32Gram)]
-    public void AutoSolverDependsOnWidthOnly(MimeticSolver chosen, int width, MimeticSolver expected) =>
+    public void AutoSolverDependsOnWidthOnly(MimeticSolver chosen, int width, MimeticSolver expected)
+    {
         Assert.Equal(expected, (MimeticOptions.Vision with { Solver = chosen }).SolverFor(width));
+        Assert.Equal(expected, MimeticOptions.Resolve(chosen, width));
+    }
+
+    [Fact]
+    public void MathCalledWithAutoResolvesByWidth()
+    {
+        // At width 300 Auto means the float32 route; its factors differ from float64 SVD ones in rounding, not in the product.
+        using var generator = new Generator(Seed);
+        using var noise = MimeticMath.DrawNoise(300, generator);
+        using var target = MimeticMath.ValueProjectionTarget(noise, 0.4, 0.4, -1);
+        var (autoValue, autoProjection) = MimeticMath.ValueProjectionFactors(target, MimeticSolver.Auto);
+        var (gramValue, gramProjection) = MimeticMath.ValueProjectionFactors(target, MimeticSolver.Float32Gram);
+        Assert.True(Identical(autoValue, gramValue) && Identical(autoProjection, gramProjection));
+        using var product = autoValue.matmul(autoProjection).to(ScalarType.Float64);
+        Assert.True(product.allclose(target, rtol: 1e-4, atol: 1e-5));
+    }
 
     [Fact]
     public void StockMultiheadAttentionProductsEqualTheirTargets()
