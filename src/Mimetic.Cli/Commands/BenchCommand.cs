@@ -79,7 +79,7 @@ public sealed class BenchSettings : CommandSettings
             return ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative, --vocab at least 2");
         }
 
-        return IsLanguageModel || VisionPresets.Names.Contains(Model, StringComparer.OrdinalIgnoreCase)
+        return IsLanguageModel || VisionPresets.IsKnown(Model)
             ? ValidationResult.Success()
             : ValidationResult.Error($"unknown --model '{Model}'; known: {string.Join(", ", VisionPresets.Names.Concat(GptPresets.Names))}");
     }

@@ -33,10 +33,7 @@ public static class BlockProfile
     public static IReadOnlyList<OperationTiming> Run(VisionTransformerConfig config, int batchSize, int warmup, int steps)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (batchSize < 1 || steps < 1 || warmup < 0)
-        {
-            throw new ArgumentException("The profile needs a positive batch size, at least one timed step and a non-negative warm-up.");
-        }
+        StepTimer.RequireCounts(batchSize, warmup, steps);
 
         long b = batchSize, n = config.Tokens, d = config.Width, h = config.Heads, k = config.Width / config.Heads;
         var hidden = (long)Math.Round(d * config.MlpRatio);

@@ -49,9 +49,10 @@ public static class LanguageBenchmark
     public static LanguageBenchmarkResult Run(LanguageBenchmarkOptions options, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Steps < 1 || options.Warmup < 0 || options.BatchSize < 1 || options.VocabSize < 2)
+        StepTimer.RequireCounts(options.BatchSize, options.Warmup, options.Steps);
+        if (options.VocabSize < 2)
         {
-            throw new ArgumentException("The benchmark needs at least one timed step, a non-negative warm-up, a positive batch size and a vocabulary of at least 2.");
+            throw new ArgumentException($"The benchmark needs a vocabulary of at least 2 tokens, not {options.VocabSize}.");
         }
 
         if (options.Threads > 0)

@@ -10,6 +10,15 @@ internal sealed record ModelTimings(double TrainSeconds, StepBreakdown Breakdown
 /// <summary>Median timings of training steps, shared by the vision and language benchmarks.</summary>
 internal static class StepTimer
 {
+    /// <summary>Throws <see cref="ArgumentException"/> unless there is a positive batch, a non-negative warm-up and at least one timed step.</summary>
+    public static void RequireCounts(int batchSize, int warmup, int steps)
+    {
+        if (batchSize < 1 || warmup < 0 || steps < 1)
+        {
+            throw new ArgumentException($"Timing needs a positive batch size, a non-negative warm-up and at least one timed step (got {batchSize}, {warmup}, {steps}).");
+        }
+    }
+
     /// <summary>
     /// Times, in this order: full training steps, their parts, evaluation of <paramref name="evaluate"/> in inference mode
     /// (the model is switched to eval mode first), and the n×n matmul ceiling.

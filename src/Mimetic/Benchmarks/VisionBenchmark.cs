@@ -59,10 +59,7 @@ public static class VisionBenchmark
     public static VisionBenchmarkResult Run(VisionBenchmarkOptions options, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Steps < 1 || options.Warmup < 0 || options.BatchSize < 1)
-        {
-            throw new ArgumentException("The benchmark needs at least one timed step, a non-negative warm-up and a positive batch size.");
-        }
+        StepTimer.RequireCounts(options.BatchSize, options.Warmup, options.Steps);
 
         if (options.Threads > 0)
         {

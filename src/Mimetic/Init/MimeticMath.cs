@@ -56,11 +56,8 @@ public static class MimeticMath
     /// <summary>
     /// Rank-k factors of each head's target: W_q = U[:, :k]·√S[:k] and W_k = V[:, :k]·√S[:k], both h×d×k.
     /// </summary>
-    public static (Tensor Query, Tensor Key) QueryKeyFactors(Tensor target, int headWidth, MimeticSolver solver = MimeticSolver.Float64Svd)
-    {
-        var (left, right) = BalancedFactors(target, headWidth, solver);
-        return (left, right);
-    }
+    public static (Tensor Query, Tensor Key) QueryKeyFactors(Tensor target, int headWidth, MimeticSolver solver = MimeticSolver.Float64Svd) =>
+        BalancedFactors(target, headWidth, solver);
 
     /// <summary>Full-rank factors of the layer's target: W_v = U·√S and W_proj = √S·Vᵀ, both d×d.</summary>
     public static (Tensor Value, Tensor Projection) ValueProjectionFactors(Tensor target, MimeticSolver solver = MimeticSolver.Float64Svd)

@@ -56,8 +56,8 @@ public sealed class LanguageTrainer
     /// Cancellation stops after the current step and saves a resumable checkpoint.
     /// </summary>
     /// <param name="untilStep">Stop (resumably, with a checkpoint) once this many steps are done, before the configured end.</param>
-    /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
     /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
+    /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
     public LanguageTrainingResult Run(long? untilStep = null, CancellationToken cancellation = default)
     {
         NativeAllocator.Tune();   // once per process: freed activation buffers are reused, not unmapped

@@ -17,6 +17,9 @@ public static class VisionPresets
     /// <summary>The preset names.</summary>
     public static IReadOnlyCollection<string> Names => Presets.Keys;
 
+    /// <summary>Whether <paramref name="name"/> is a Vision Transformer preset.</summary>
+    public static bool IsKnown(string name) => Presets.ContainsKey(name);
+
     /// <summary>A one-line description of a preset.</summary>
     public static string Describe(string name) => Lookup(name).Description;
 

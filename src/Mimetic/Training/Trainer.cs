@@ -43,8 +43,8 @@ public sealed class Trainer
     /// has one. Cancellation stops after the current step and saves a resumable checkpoint.
     /// </summary>
     /// <param name="untilEpoch">Stop (resumably) once this many epochs are done, before the configured end.</param>
-    /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
     /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
+    /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
     public TrainingResult Run(int? untilEpoch = null, CancellationToken cancellation = default)
     {
         NativeAllocator.Tune();   // once per process: freed activation buffers are reused, not unmapped
