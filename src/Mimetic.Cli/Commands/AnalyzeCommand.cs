@@ -16,18 +16,18 @@ public sealed class AnalyzeSettings : CommandSettings
 {
     /// <summary>The model file.</summary>
     [CommandArgument(0, "<MODEL>")]
-    [Description("safetensors file or PyTorch state dict (.pt, .pth, .bin)")]
+    [Description("safetensors file, PyTorch state dict (.pt, .pth, .bin) or ONNX model (.onnx)")]
     public string Model { get; init; } = "";
 
     /// <summary>Layout name.</summary>
     [CommandOption("--layout <LAYOUT>")]
-    [Description("auto | mimetic | timm | gpt2 | torch-mha | split-qkv")]
+    [Description("auto | mimetic | timm | gpt2 | torch-mha | split-qkv (ONNX models: auto only, read through the graph)")]
     [DefaultValue(AttentionLayouts.Auto)]
     public string Layout { get; init; } = AttentionLayouts.Auto;
 
     /// <summary>Head count, if the file does not record it.</summary>
     [CommandOption("--heads <N>")]
-    [Description("number of attention heads (default: from the file's metadata or a config.json beside it)")]
+    [Description("number of attention heads (default: from the file's metadata, a config.json beside it, or an ONNX graph's reshapes)")]
     public int? Heads { get; init; }
 
     /// <summary>Output folder for the pictures.</summary>

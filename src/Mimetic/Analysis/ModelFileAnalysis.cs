@@ -1,5 +1,6 @@
 using Mimetic.Io;
 using Mimetic.Io.Layouts;
+using Mimetic.Io.Onnx;
 using static TorchSharp.torch;
 
 namespace Mimetic.Analysis;
@@ -32,7 +33,7 @@ public sealed record ModelAnalysisOptions(string Layout = AttentionLayouts.Auto,
 
 /// <summary>The attention weight patterns of every layer of a model file.</summary>
 /// <param name="Path">The model file.</param>
-/// <param name="Format"><see cref="WeightFile.SafetensorsFormat"/> or <see cref="WeightFile.PyTorchFormat"/>.</param>
+/// <param name="Format"><see cref="WeightFile.SafetensorsFormat"/>, <see cref="WeightFile.PyTorchFormat"/> or <see cref="OnnxModelFile.Format"/>.</param>
 /// <param name="Layout">The layout name used.</param>
 /// <param name="LayoutSource">Why that layout (<c>--layout</c>, <c>metadata mimetic.layout</c>, <c>tensor names</c>).</param>
 /// <param name="Heads">The head count used.</param>
@@ -49,7 +50,13 @@ public sealed record ModelFileAnalysis(
     int Crop,
     IReadOnlyList<LayerPatterns> Layers)
 {
-    /// <summary>Reads a model file (safetensors or PyTorch state dict) and analyses each attention layer, one at a time.</summary>
+    /// <summary>The <see cref="Layout"/> of an ONNX model: its layers are found through the graph.</summary>
+    public const string OnnxGraphLayout = "onnx-graph";
+
+    /// <summary>
+    /// Reads a model file (safetensors, PyTorch state dict, or ONNX model by its <c>.onnx</c> extension) and analyses
+    /// each attention layer, one at a time.
+    /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidModelFileException">The file is malformed or its attention weights have wrong shapes.</exception>
     /// <exception cref="ArgumentException">Bad options, no attention layers found, or no head count known.</exception>
@@ -57,6 +64,11 @@ public sealed record ModelFileAnalysis(
     {
         options ??= new ModelAnalysisOptions();
         options.Validate();
+        if (OnnxModelFile.IsOnnxPath(path))
+        {
+            return AnalyzeOnnx(path, options);
+        }
+
         using var file = WeightFile.Open(path);
         var match = AttentionLayouts.Resolve(file, options.Layout);
         var (heads, headsSource) = HeadCount.Resolve(file, options.Heads);
@@ -69,5 +81,29 @@ public sealed record ModelFileAnalysis(
         }
 
         return new ModelFileAnalysis(path, file.Format, match.Layout.Name, match.Source, heads, headsSource, options.Crop, layers);
+    }
+
+    private static ModelFileAnalysis AnalyzeOnnx(string path, ModelAnalysisOptions options)
+    {
+        if (!string.Equals(options.Layout, AttentionLayouts.Auto, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"--layout applies to safetensors and PyTorch files; an ONNX model's attention layers are found through its graph (drop --layout {options.Layout}).");
+        }
+
+        var file = OnnxModelFile.Open(path);
+        var found = OnnxAttentionFinder.Find(file, options.Heads);
+        var layers = new List<LayerPatterns>();
+        foreach (var layer in found)
+        {
+            using var scope = NewDisposeScope();
+            layers.Add(LayerPatterns.Of(layer.ReadSlot(file), options.Crop));
+        }
+
+        var kinds = string.Join(", ", found.Select(l => l.Kind == "onnx-fused-qkv" ? "fused q/k/v" : "separate q/k/v").Distinct());
+        var heads = found.Select(l => l.Heads).Distinct().ToList();
+        var headsSources = string.Join(", ", found.Select(l => l.HeadsSource).Distinct());
+        return new ModelFileAnalysis(
+            path, OnnxModelFile.Format, OnnxGraphLayout, $"graph: MatMul(Q, Kᵀ) → Softmax → MatMul(·, V), {kinds}",
+            heads.Count == 1 ? heads[0] : heads.Max(), headsSources, options.Crop, layers);
     }
 }
