@@ -46,8 +46,8 @@ public static class OnnxAttentionFinder
         if (layers.Count == 0)
         {
             throw new InvalidModelFileException(
-                $"{graph.FileName}: found no self-attention layer in the ONNX graph (looked for MatMul(Q, Kᵀ) → Softmax → MatMul(·, V) with " +
-                $"projections by MatMul or Gemm on weight initializers; {softmaxCount} Softmax node(s){(firstMiss is null ? "" : $", the first: {firstMiss}")}).");
+                $"{graph.FileName}: found no self-attention layer in the ONNX graph (MatMul(Q, Kᵀ) → Softmax → MatMul(·, V)); " +
+                (firstMiss is null ? "it has no Softmax." : $"{softmaxCount} Softmax node(s), the first: {firstMiss}."));
         }
 
         return layers;
@@ -74,7 +74,7 @@ public static class OnnxAttentionFinder
         if (query is null || key is null || value is null || output is null)
         {
             var missing = new[] { ("query", query), ("key", key), ("value", value), ("output", output) }.First(p => p.Item2 is null).Item1;
-            return (null, $"the {missing} projection of {softmax.Name} is not a MatMul or Gemm with a weight initializer");
+            return (null, $"its {missing} does not come from a MatMul or Gemm with a weight");
         }
 
         var width = SquareWidth(graph, output.Projection);
@@ -89,7 +89,7 @@ public static class OnnxAttentionFinder
     }
 
     /// <summary>A projection found by walking back from Q, K or V, with what the walk saw on the way.</summary>
-    private sealed record Trace(OnnxProjection Projection, int? Part, long? SliceStart, long[]? Shape, int OutWidth);
+    private sealed record Trace(OnnxProjection Projection, int? Part, long? SliceStart, long[]? Shape, int OutWidth, double Scale = 1);
 
     // Backwards from the Softmax input through scaling and masking to the Q·Kᵀ MatMul (both inputs computed).
     private static NodeProto? ScoresMatMul(OnnxGraph graph, string value, int depth, HashSet<string> seen)
@@ -138,6 +138,7 @@ public static class OnnxAttentionFinder
         long? sliceStart = null;
         long[]? shape = null;
         string? bias = null;
+        var scale = 1.0;
         for (var step = 0; step < MaxSteps; step++)
         {
             if (graph.Producer(value) is not { } node || node.Input.Count == 0)
@@ -149,7 +150,7 @@ public static class OnnxAttentionFinder
             {
                 case "MatMul" or "Gemm":
                     return Projection(graph, node, bias) is { } projection
-                        ? new Trace(projection.Projection, part, sliceStart, shape, projection.OutWidth)
+                        ? new Trace(projection.Projection, part, sliceStart, shape, projection.OutWidth, scale)
                         : null;
                 case "Add" or "Mul" or "Div" when node.Input.Count == 2:
                     var constant = node.Input.Count(graph.IsConstant);
@@ -162,6 +163,10 @@ public static class OnnxAttentionFinder
                     if (node.OpType == "Add")
                     {
                         bias ??= graph.Initializer(fixedInput) is not null ? fixedInput : null;
+                    }
+                    else if (graph.ScalarValue(fixedInput) is { } factor and not 0)
+                    {
+                        scale *= node.OpType == "Mul" ? factor : 1 / factor;
                     }
 
                     value = graph.IsConstant(node.Input[0]) ? node.Input[1] : node.Input[0];
@@ -246,6 +251,7 @@ public static class OnnxAttentionFinder
             return null;
         }
 
+        _ = OnnxTensorData.Shape(weight, graph.FileName);
         var outIn = false;
         if (node.OpType == "Gemm")
         {
@@ -332,21 +338,27 @@ public static class OnnxAttentionFinder
             }
         }
 
-        // Scores scaled by 1/√k (Div by √k or Mul by 1/√k) between Q·Kᵀ and the Softmax.
+        // Scores scaled by 1/√k: Div by √k or Mul by 1/√k between Q·Kᵀ and the Softmax, or on Q (and K) before it.
+        var total = traces[0].Scale * traces[1].Scale;
         for (var (value, step) = (softmax.Input[0], 0); step < 8 && graph.Producer(value) is { } node && node != scores; step++)
         {
             if (node.OpType is "Div" or "Mul" && node.Input.Count == 2 && node.Input.FirstOrDefault(graph.IsConstant) is { } constant
-                && graph.ScalarValue(constant) is { } scale and > 0)
+                && graph.ScalarValue(constant) is { } factor and > 0)
             {
-                var k = node.OpType == "Div" ? scale * scale : 1 / (scale * scale);
-                var rounded = Math.Round(k);
-                if (rounded >= 1 && Math.Abs(k - rounded) < 1e-3 * rounded && width % rounded == 0)
-                {
-                    return ((int)(width / rounded), "graph scale 1/√k");
-                }
+                total *= node.OpType == "Mul" ? factor : 1 / factor;
             }
 
             value = node.Input.FirstOrDefault(i => !graph.IsConstant(i)) ?? "";
+        }
+
+        if (total is > 0 and < 1)
+        {
+            var k = 1 / (total * total);
+            var rounded = Math.Round(k);
+            if (rounded >= 1 && Math.Abs(k - rounded) < 1e-3 * rounded && width % rounded == 0)
+            {
+                return ((int)(width / rounded), "graph scale 1/√k");
+            }
         }
 
         throw new ArgumentException($"{graph.FileName}: the graph does not show the head count of its attention layers: pass --heads N.");
