@@ -36,12 +36,13 @@ public sealed class OnnxAnalysisTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FusedProjectionsAreSplitIntoTheirThirds(bool split)
+    [InlineData("Gather")]
+    [InlineData("Split")]
+    [InlineData("Slice")]
+    public void FusedProjectionsAreSplitIntoTheirThirds(string style)
     {
         AttentionWeights[] layers = [AttentionWeights.Random(12, seed: 3), AttentionWeights.Random(12, seed: 4)];
-        var path = OnnxTestModels.Fused(3, split, layers).Write(directory.File("fused.onnx"));
+        var path = OnnxTestModels.Fused(3, Enum.Parse<FusedStyle>(style), layers).Write(directory.File("fused.onnx"));
 
         var analysis = ModelFileAnalysis.Analyze(path, new ModelAnalysisOptions(Crop: 4));
 
@@ -59,7 +60,7 @@ public sealed class OnnxAnalysisTests : IDisposable
     public void KnownProductsGiveExactIdentityScores()
     {
         // W_q = W_k = 2·I: each of 2 heads has 4 on its 4 diagonal entries of 8, so its score is √(4/8); W_v·W_proj = −I scores −1.
-        var path = OnnxTestModels.Fused(2, split: false, AttentionWeights.Known(8)).Write(directory.File("known.onnx"));
+        var path = OnnxTestModels.Fused(2, FusedStyle.Gather, AttentionWeights.Known(8)).Write(directory.File("known.onnx"));
 
         var layer = ModelFileAnalysis.Analyze(path).Layers.Single().Statistics;
 
@@ -73,7 +74,7 @@ public sealed class OnnxAnalysisTests : IDisposable
     [Fact]
     public void HeadsComeFromTheScoreScaleWhenTheReshapeIsNotConstant()
     {
-        var builder = OnnxTestModels.Fused(4, split: false, AttentionWeights.Random(8, seed: 5));
+        var builder = OnnxTestModels.Fused(4, FusedStyle.Gather, AttentionWeights.Random(8, seed: 5));
         // Make every Reshape's shape a run-time value: only the 1/√k scaling of the query tells the head width.
         builder.Graph.Input.Add(new ValueInfoProto { Name = "runtime_shape" });
         foreach (var node in builder.Graph.Node.Where(n => n.OpType == "Reshape"))

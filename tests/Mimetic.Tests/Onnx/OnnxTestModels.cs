@@ -173,6 +173,19 @@ internal sealed record AttentionWeights(float[,] Query, float[,] Key, float[,] V
     }
 }
 
+/// <summary>How a fused d→3d projection is split into query, key and value.</summary>
+internal enum FusedStyle
+{
+    /// <summary>timm's ViT: Reshape to (…, 3, h, k), Transpose, one Gather per part.</summary>
+    Gather,
+
+    /// <summary>GPT-2: one Split into three along the last axis.</summary>
+    Split,
+
+    /// <summary>One Slice per part along the last axis.</summary>
+    Slice,
+}
+
 /// <summary>Attention graphs like PyTorch's exports.</summary>
 internal static class OnnxTestModels
 {
@@ -216,9 +229,9 @@ internal static class OnnxTestModels
     /// <summary>
     /// A fused-qkv export: one d→3d MatMul and bias, then either a Reshape to (…, 3, h, k), a Transpose and a Gather per
     /// part (timm's ViT; query scaled by 1/√k, output by <c>Gemm</c> with <c>transB=1</c>) or a <c>Split</c> into three
-    /// (GPT-2; heads split after it, a causal <c>Where</c> before the Softmax, output by <c>MatMul</c>).
+    /// (GPT-2; heads split after it, a causal <c>Where</c> before the Softmax, output by <c>MatMul</c>), or a <c>Slice</c> per part.
     /// </summary>
-    public static OnnxGraphBuilder Fused(int heads, bool split, params AttentionWeights[] layers)
+    public static OnnxGraphBuilder Fused(int heads, FusedStyle style, params AttentionWeights[] layers)
     {
         var g = new OnnxGraphBuilder();
         var x = g.Input("tokens");
@@ -229,9 +242,12 @@ internal static class OnnxTestModels
             var (d, k) = (w.Width, w.Width / heads);
             var qkv = g.Node("Add", [g.Node("MatMul", [x, g.Matrix($"blocks.{l}.attn.qkv.weight", w.Fused())]), g.Vector($"blocks.{l}.attn.qkv.bias", new float[3 * d])]);
             string q, kT, v;
+            var split = style != FusedStyle.Gather;
             if (split)
             {
-                var parts = g.Nodes("Split", [qkv, g.Ints(d, d, d)], 3, OnnxGraphBuilder.IntAttribute("axis", 2));
+                var parts = style == FusedStyle.Split
+                    ? g.Nodes("Split", [qkv, g.Ints(d, d, d)], 3, OnnxGraphBuilder.IntAttribute("axis", 2))
+                    : [.. Enumerable.Range(0, 3).Select(p => g.Node("Slice", [qkv, g.Ints(p * d), g.Ints((p + 1) * d), g.Ints(-1)]))];
                 string Heads(string part, params long[] perm) =>
                     g.Node("Transpose", [g.Node("Reshape", [part, g.Ints(0, 0, heads, k)])], OnnxGraphBuilder.IntsAttribute("perm", perm));
                 (q, kT, v) = (Heads(parts[0], 0, 2, 1, 3), Heads(parts[1], 0, 2, 3, 1), Heads(parts[2], 0, 2, 1, 3));
