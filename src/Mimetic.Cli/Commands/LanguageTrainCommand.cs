@@ -63,15 +63,10 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
 
         using var ctrlC = new CancelOnCtrlC(console);
         var result = ConsoleTrainingObserver.WithProgress(console, progress =>
-            new LanguageTrainer(config, corpus, directory, new ConsoleTrainingObserver(console, progress, config.Init)).Run(settings.UntilStep, ctrlC.Token));
-        return ExitCode(result.State);
+        {
+            using var task = new LanguageTask(config, corpus);
+            return new TrainingLoop<LanguageMetrics>(task, directory, new ConsoleTrainingObserver(console, progress, config.Init)).Run(settings.UntilStep, ctrlC.Token);
+        });
+        return TrainCommand.ExitCode(result.State);
     }
-
-    /// <summary>0 for a completed run, 130 for a stopped one, 1 otherwise.</summary>
-    internal static int ExitCode(RunState state) => state switch
-    {
-        RunState.Completed => 0,
-        RunState.Stopped => 130,
-        _ => ErrorReport.Failure,
-    };
 }

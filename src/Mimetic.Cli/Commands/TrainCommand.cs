@@ -46,7 +46,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
                 throw new ArgumentException($"{resume} is not a run directory (no config.json).");
             }
 
-            var saved = files.ReadConfig();
+            var saved = files.ReadConfig<TrainingConfig>();
             var epochsGiven = context.Arguments.Any(a => a is "-e" or "--epochs" || a.StartsWith("--epochs=", StringComparison.Ordinal));
             config = epochsGiven ? saved with { Epochs = settings.Epochs } : saved;
             directory = resume;
@@ -61,16 +61,20 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         var data = DataLoading.Load(console, config.Dataset, settings.Data);
         var result = ConsoleTrainingObserver.WithProgress(console, progress =>
         {
-            using var experiment = Experiment.Create(config, data);
+            using var task = new VisionTask(config, data);
             var observer = new ConsoleTrainingObserver(console, progress, config.Init);
-            return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(settings.UntilEpoch, ctrlC.Token);
+            long? untilStep = settings.UntilEpoch is { } epoch ? task.RoundEnd(Math.Max(0, epoch - 1)) : null;
+            return new TrainingLoop<EpochMetrics>(task, directory, observer).Run(untilStep, ctrlC.Token);
         });
 
-        return result.State switch
-        {
-            RunState.Completed => 0,
-            RunState.Stopped => 130,
-            _ => ErrorReport.Failure,
-        };
+        return ExitCode(result.State);
     }
+
+    /// <summary>0 for a completed run, 130 for a stopped one, 1 otherwise.</summary>
+    internal static int ExitCode(RunState state) => state switch
+    {
+        RunState.Completed => 0,
+        RunState.Stopped => 130,
+        _ => ErrorReport.Failure,
+    };
 }
