@@ -16,8 +16,8 @@ public sealed class ReproductionSettings : CommandSettings
     /// <summary>Where run directories live.</summary>
     [CommandOption("--runs <DIR>")]
     [Description("where the run directories live")]
-    [DefaultValue("runs/studies/runs")]
-    public string Runs { get; init; } = "runs/studies/runs";
+    [DefaultValue("experiments/runs")]
+    public string Runs { get; init; } = "experiments/runs";
 
     /// <summary>Where study reports go.</summary>
     [CommandOption("--reports <DIR>")]

@@ -25,9 +25,9 @@ public sealed class StudySettings : CommandSettings
 
     /// <summary>Where run directories live.</summary>
     [CommandOption("--runs <DIR>")]
-    [Description("where the run directories live, shared by all studies")]
-    [DefaultValue("runs/studies/runs")]
-    public string Runs { get; init; } = "runs/studies/runs";
+    [Description("where the run directories live, shared by all studies (their config, status and metrics are committed; weights are not)")]
+    [DefaultValue("experiments/runs")]
+    public string Runs { get; init; } = "experiments/runs";
 
     /// <summary>Where the report goes.</summary>
     [CommandOption("-o|--out <DIR>")]
@@ -59,7 +59,7 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
         {
             foreach (var run in distinct.Where(r => !StudyExecutor.IsCompleted(r.Directory)))
             {
-                Console.Out.WriteLine(run.CommandLine(settings.Launcher));
+                console.Profile.Out.Writer.WriteLine(run.CommandLine(settings.Launcher));   // raw: never wrapped
             }
 
             return 0;
