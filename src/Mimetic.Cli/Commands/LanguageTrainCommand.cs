@@ -33,6 +33,8 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 /// <summary><c>mimetic lm-train</c>: one language-model run.</summary>
 public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<LanguageTrainSettings>
 {
+    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "until-step"];
+
     /// <inheritdoc />
     public override int Execute(CommandContext context, LanguageTrainSettings settings, CancellationToken cancellationToken)
     {
@@ -43,14 +45,14 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
         string directory;
         if (settings.Resume is { } resume)
         {
-            var files = new RunFiles(resume);
-            if (!files.Exists)
+            var given = TrainCommand.Resumed(context, resume, OptionArguments.Given<LanguageTrainSettings>(StudyExecutor.OwnArguments(context.Arguments, context.Name)), ResumeMayChange);
+            var saved = new RunFiles(resume).ReadConfig<LanguageTrainingConfig>();
+            config = saved with
             {
-                throw new ArgumentException($"{resume} is not a run directory (no config.json).");
-            }
-
-            var saved = files.ReadConfig<LanguageTrainingConfig>();
-            config = context.Arguments.Contains("--steps") ? saved with { Steps = settings.Steps } : saved;
+                Steps = given.ContainsKey("steps") ? settings.Steps : saved.Steps,
+                Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
+            };
+            TrainCommand.NoteApplied(console, given, "steps", "threads");
             corpus = LanguageTrainingSettings.LoadCorpus(console, config.Text, config.Tokenizer, config.TrainFraction);
             directory = resume;
         }
@@ -61,12 +63,13 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
             directory = settings.Out ?? Path.Combine("runs", $"lm-{config.Model}-{config.Tokenizer}-{config.Init}-seed{config.Seed}");
         }
 
-        using var ctrlC = new CancelOnCtrlC(console);
+        using var signals = new StopSignals(console);
         var result = ConsoleTrainingObserver.WithProgress(console, progress =>
         {
             using var task = new LanguageTask(config, corpus);
-            return new TrainingLoop<LanguageMetrics>(task, directory, new ConsoleTrainingObserver(console, progress, config.Init)).Run(settings.UntilStep, ctrlC.Token);
+            return new TrainingLoop<LanguageMetrics>(task, directory, new ConsoleTrainingObserver(console, progress, config.Init))
+                .Run(settings.UntilStep, mustResume: settings.Resume is not null, signals.Token);
         });
-        return TrainCommand.ExitCode(result.State);
+        return TrainCommand.ExitCode(result.State, signals);
     }
 }

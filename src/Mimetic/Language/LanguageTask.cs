@@ -104,6 +104,21 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     }
 
     /// <inheritdoc />
+    public string? CheckPosition(TrainingPosition position, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (position.BatchesIntoEpoch > position.Step || (long)position.EpochsCompleted * config.EvalInterval > position.Step + config.EvalInterval)
+        {
+            return $"{position.EpochsCompleted} evaluations and {position.BatchesIntoEpoch} steps into the next do not fit in step {position.Step}";
+        }
+
+        return metadata.TryGetValue("mimetic.step", out var step) && step != position.Step.ToString(CultureInfo.InvariantCulture)
+            ? $"it says step {position.Step}, the checkpoint's weights were saved at step {step}"
+            : null;
+    }
+
+    /// <inheritdoc />
     public string Completed(LanguageMetrics last)
     {
         ArgumentNullException.ThrowIfNull(last);

@@ -52,6 +52,12 @@ public interface ITrainingTask<TMetrics> : IDisposable
     /// <summary>Metadata stored in weights and checkpoints after <paramref name="roundsCompleted"/> rounds and <paramref name="stepsDone"/> steps.</summary>
     Dictionary<string, string> Metadata(int roundsCompleted, long stepsDone);
 
+    /// <summary>
+    /// What is inconsistent between a checkpoint's position and this task's schedule or the metadata stored with
+    /// the checkpoint's weights (the round and step they were saved at); null when they agree.
+    /// </summary>
+    string? CheckPosition(TrainingPosition position, IReadOnlyDictionary<string, string> metadata);
+
     /// <summary>One line for the user when the run is complete.</summary>
     string Completed(TMetrics last);
 

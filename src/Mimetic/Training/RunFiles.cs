@@ -163,11 +163,27 @@ public sealed class RunFiles
             return [];
         }
 
-        return File.ReadLines(MetricsJsonPath)
-            .Where(line => line.Length > 0)
-            .Select(line => JsonSerializer.Deserialize<TMetrics>(line, CompactJson)
-                ?? throw new InvalidDataException($"{MetricsJsonPath} has an empty line."))
-            .ToList();
+        var metrics = new List<TMetrics>();
+        var number = 0;
+        foreach (var line in File.ReadLines(MetricsJsonPath))
+        {
+            number++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                metrics.Add(JsonSerializer.Deserialize<TMetrics>(line, CompactJson) ?? throw new InvalidDataException($"{MetricsJsonPath} line {number} is null."));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{MetricsJsonPath} line {number} is damaged: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        return metrics;
     }
 
     /// <summary>Writes text to a file through a temporary file and a rename.</summary>

@@ -40,26 +40,40 @@ public sealed class TrainingLoop<TMetrics>
     /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
     /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
     /// <exception cref="RunLockedException">Another process is training this run directory.</exception>
-    public TrainingResult<TMetrics> Run(long? untilStep = null, CancellationToken cancellation = default)
+    /// <param name="mustResume">Refuse to start afresh: the directory must hold a checkpoint (<c>--resume</c>).</param>
+    public TrainingResult<TMetrics> Run(long? untilStep = null, bool mustResume = false, CancellationToken cancellation = default)
     {
         using var runLock = RunLock.Acquire(files.Directory);
         var metrics = new List<TMetrics>();
         try
         {
-            return Train(metrics, untilStep, cancellation);
+            return Train(metrics, untilStep, mustResume, cancellation);
         }
         catch (Exception e) when (e is not RunLockedException)
         {
-            if (files.Exists)
-            {
-                files.WriteStatus(new RunStatus(RunState.Failed, metrics.Count, $"failed: {e.Message}"));
-            }
-
+            MarkFailed(metrics.Count, e.Message);
             throw;
         }
     }
 
-    private TrainingResult<TMetrics> Train(List<TMetrics> metrics, long? untilStep, CancellationToken cancellation)
+    private void MarkFailed(int rounds, string message)
+    {
+        if (!files.Exists)
+        {
+            return;
+        }
+
+        try
+        {
+            files.WriteStatus(new RunStatus(RunState.Failed, rounds, $"failed: {message.Split('\n')[0]}"));
+        }
+        catch (IOException)
+        {
+            // A full disk may refuse even the status; the original error is the one to report.
+        }
+    }
+
+    private TrainingResult<TMetrics> Train(List<TMetrics> metrics, long? untilStep, bool mustResume, CancellationToken cancellation)
     {
         NativeAllocator.Tune();   // once per process: freed activation buffers are reused, not unmapped
         if (config.Threads > 0)
@@ -74,14 +88,13 @@ public sealed class TrainingLoop<TMetrics>
         if (Checkpoint.Exists(files.CheckpointDirectory))
         {
             files.RequireSameConfig(config);
-            position = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
-            if (position.Step > task.TotalSteps)
-            {
-                throw new ArgumentException($"{files.Directory} is already at step {position.Step}, beyond the {task.TotalSteps} steps asked for; ask for at least that many to resume it.");
-            }
-
-            metrics.AddRange(files.ReadMetrics<TMetrics>().Where(m => m.Round <= position.EpochsCompleted));
-            observer.Note($"resuming {files.Directory} at {task.RoundName} {position.EpochsCompleted + 1}, step {position.Step + 1}");
+            position = Resume(model, optimizer, metrics);
+        }
+        else if (mustResume || Checkpoint.Damage(files.CheckpointDirectory) is not null || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
+        {
+            throw new InvalidDataException(Checkpoint.Damage(files.CheckpointDirectory) is { } damage
+                ? $"{damage}; move the run directory away to start over"
+                : $"{files.Directory} has no checkpoint (checkpoint/) to resume from{(files.Exists ? "; its metrics say training had started — move the directory away to start over" : "")}");
         }
         else
         {
@@ -144,6 +157,39 @@ public sealed class TrainingLoop<TMetrics>
         }
 
         return Finish(RunState.Completed, metrics, task.Completed(metrics[^1]));
+    }
+
+    /// <summary>
+    /// Loads the checkpoint and checks every file it reads against the others: position against the task's schedule
+    /// and the weights' metadata, metrics lines against the rounds done. Returns the position; fills <paramref name="metrics"/>.
+    /// </summary>
+    private TrainingPosition Resume(nn.Module<Tensor, Tensor> model, AdamW optimizer, List<TMetrics> metrics)
+    {
+        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
+        var positionFile = Path.Combine(files.CheckpointDirectory, "position.json");
+        var invalid = position switch
+        {
+            { EpochsCompleted: < 0 } or { BatchesIntoEpoch: < 0 } or { Step: < 0 } or { EpochCorrect: < 0 } or { EpochSeen: < 0 } => "negative counts",
+            _ when !double.IsFinite(position.EpochLossSum) || position.EpochLossSum < 0 => "a loss sum that is not a finite, non-negative number",
+            _ when position.EpochCorrect > position.EpochSeen => "more correct predictions than examples seen",
+            _ when position.EpochsCompleted > task.Rounds || position.Step > task.TotalSteps =>
+                $"{position.EpochsCompleted} {task.RoundName}s and {position.Step} steps done, beyond the {task.Rounds} {task.RoundName}s ({task.TotalSteps} steps) asked for — ask for at least that many to resume it",
+            _ => task.CheckPosition(position, metadata),
+        };
+        if (invalid is not null)
+        {
+            throw new InvalidDataException($"{positionFile} does not fit this run: {invalid}.");
+        }
+
+        var saved = files.ReadMetrics<TMetrics>().Where(m => m.Round <= position.EpochsCompleted).ToList();
+        if (saved.Count != position.EpochsCompleted || saved.Select((m, i) => m.Round != i + 1).Any(wrong => wrong))
+        {
+            throw new InvalidDataException($"{files.MetricsJsonPath} has {saved.Count} of the {position.EpochsCompleted} {task.RoundName} lines the checkpoint says are done.");
+        }
+
+        metrics.AddRange(saved);
+        observer.Note($"resuming {files.Directory} at {task.RoundName} {position.EpochsCompleted + 1}, step {position.Step + 1}");
+        return position;
     }
 
     /// <summary>

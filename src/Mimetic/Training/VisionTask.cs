@@ -86,6 +86,26 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     }
 
     /// <inheritdoc />
+    public string? CheckPosition(TrainingPosition position, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (position.BatchesIntoEpoch >= StepsPerEpoch)
+        {
+            return $"{position.BatchesIntoEpoch} batches into an epoch of {StepsPerEpoch}";
+        }
+
+        if (position.Step != (long)position.EpochsCompleted * StepsPerEpoch + position.BatchesIntoEpoch)
+        {
+            return $"step {position.Step} is not epoch {position.EpochsCompleted} × {StepsPerEpoch} steps + {position.BatchesIntoEpoch}";
+        }
+
+        return metadata.TryGetValue("mimetic.epoch", out var epoch) && epoch != position.EpochsCompleted.ToString(CultureInfo.InvariantCulture)
+            ? $"it says {position.EpochsCompleted} epochs are done, the checkpoint's weights were saved after epoch {epoch}"
+            : null;
+    }
+
+    /// <inheritdoc />
     public string Completed(EpochMetrics last)
     {
         ArgumentNullException.ThrowIfNull(last);

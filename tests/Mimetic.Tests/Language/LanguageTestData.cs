@@ -68,6 +68,6 @@ public sealed class LanguageRun
     public TrainingResult<LanguageMetrics> Run(long? untilStep = null, CancellationToken cancellation = default)
     {
         using var task = new LanguageTask(config, corpus);
-        return new TrainingLoop<LanguageMetrics>(task, directory, observer).Run(untilStep, cancellation);
+        return new TrainingLoop<LanguageMetrics>(task, directory, observer).Run(untilStep, cancellation: cancellation);
     }
 }

@@ -167,7 +167,7 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
     private TrainingResult<EpochMetrics> Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, int? untilEpoch = null, CancellationToken cancellation = default)
     {
         using var task = new VisionTask(config, cifar.Data);
-        return new TrainingLoop<EpochMetrics>(task, directory, observer).Run(untilEpoch is { } epoch ? task.RoundEnd(epoch - 1) : null, cancellation);
+        return new TrainingLoop<EpochMetrics>(task, directory, observer).Run(untilEpoch is { } epoch ? task.RoundEnd(epoch - 1) : null, cancellation: cancellation);
     }
 
     private static void AssertSameWeights(string a, string b)
