@@ -25,7 +25,7 @@ public sealed class LanguageCompareSettings : LanguageTrainingSettings
 
     /// <summary>Output directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-<model>-<tokenizer>)")]
+    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-[brown-]<model>-<tokenizer>[-sincos])")]
     public string? Out { get; init; }
 
     /// <inheritdoc />
@@ -44,7 +44,7 @@ public sealed class LanguageCompareCommand(IAnsiConsole console) : Command<Langu
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
-        var root = settings.Out ?? Path.Combine("runs", $"lm-compare-{settings.Model}-{settings.Tokenizer}");
+        var root = settings.Out ?? Path.Combine("runs", $"lm-compare-{settings.RunLabel}");
         var inits = ComparisonLists.Inits(settings.Inits);
         var seeds = ComparisonLists.Seeds(settings.Seeds);
         var runs = (from seed in seeds from init in inits select (init, seed)).ToList();
@@ -69,7 +69,7 @@ public sealed class LanguageCompareCommand(IAnsiConsole console) : Command<Langu
         });
 
         var command = "mimetic " + string.Join(' ', context.Arguments);
-        var summary = LanguageComparisonReport.Write(root, $"Mimetic vs. default initialization: {settings.Model} on {Path.GetFileName(corpus.TextPath)} ({settings.Tokenizer} tokens)", command);
+        var summary = LanguageComparisonReport.Write(root, $"Mimetic vs. default initialization: {settings.Model} on {Path.GetFileName(corpus.TextPath)} ({settings.Tokenizer} tokens{(settings.Position == "learned" ? "" : ", " + settings.Position + " positions")})", command);
         console.WriteLine();
         console.Write(SummaryTable(summary));
         console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(root, ComparisonReport.ReportFile))}[/]");

@@ -16,7 +16,7 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 
     /// <summary>Run directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("run directory (default: runs/lm-<model>-<tokenizer>-<init>-seed<seed>)")]
+    [Description("run directory (default: runs/lm-[brown-]<model>-<tokenizer>[-sincos]-<init>-seed<seed>)")]
     public string? Out { get; init; }
 
     /// <summary>Resume a run.</summary>
@@ -51,14 +51,14 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
 
             var saved = files.ReadConfig<LanguageTrainingConfig>();
             config = context.Arguments.Contains("--steps") ? saved with { Steps = settings.Steps } : saved;
-            corpus = LanguageTrainingSettings.LoadCorpus(console, config.Text, config.Tokenizer, config.TrainFraction);
+            corpus = LanguageTrainingSettings.LoadCorpus(console, config, settings.Data);
             directory = resume;
         }
         else
         {
             corpus = settings.LoadCorpus(console);
             config = settings.ToConfig(settings.Init, settings.Seed, corpus);
-            directory = settings.Out ?? Path.Combine("runs", $"lm-{config.Model}-{config.Tokenizer}-{config.Init}-seed{config.Seed}");
+            directory = settings.Out ?? Path.Combine("runs", $"lm-{settings.RunLabel}-{config.Init}-seed{config.Seed}");
         }
 
         using var ctrlC = new CancelOnCtrlC(console);

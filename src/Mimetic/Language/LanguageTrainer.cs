@@ -41,14 +41,14 @@ public sealed class LanguageTrainer
 
         this.config = config;
         this.corpus = corpus;
-        modelConfig = GptPresets.Get(config.Model, corpus.Tokenizer.VocabSize);
+        modelConfig = config.ModelConfig(corpus.Tokenizer.VocabSize);
         TokenWindows.RequireWindow(corpus.Train.Length, modelConfig.ContextLength, "training");
         evaluationStarts = TokenWindows.EvaluationStarts(corpus.Validation.Length, modelConfig.ContextLength, config.EvalWindows);
         files = new RunFiles(runDirectory);
         this.observer = observer ?? SilentLanguageObserver.Instance;
     }
 
-    /// <summary>The model's shape: the preset with the tokenizer's vocabulary.</summary>
+    /// <summary>The model's shape: the preset with the tokenizer's vocabulary and the config's position embedding.</summary>
     public GptConfig ModelConfig => modelConfig;
 
     /// <summary>
