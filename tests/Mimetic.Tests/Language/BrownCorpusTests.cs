@@ -172,7 +172,7 @@ public sealed class BrownCorpusTests : IDisposable
         var corpus = BrownLanguageCorpus.Load(WordTokenizer.KindName, brown, Path.Combine(root, "real-tokens"));
         Assert.Equal(WordTokenizer.DefaultSize + 2, corpus.Tokenizer.VocabSize);
         var unknown = corpus.Validation.Count(id => id == WordTokenizer.UnknownId) / (double)corpus.Validation.Length;
-        Assert.InRange(unknown, 0.03, 0.15);
+        Assert.InRange(unknown, 0.10, 0.11);   // 13,094 of 124,774 validation words
         Assert.Equal(brown.Train.Sum(d => d.Words.Count() + 1), corpus.Train.Length);
     }
 
