@@ -50,7 +50,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
     public void LanguageRunStarted(LanguageTrainingConfig config, string runDirectory, long startStep)
     {
         ArgumentNullException.ThrowIfNull(config);
-        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(Path.GetFileName(config.Text))} ({Markup.Escape(config.Tokenizer)}), " +
+        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(Path.GetFileName(config.Text))} ({Markup.Escape(config.Tokenizer)}{(config.Position == "learned" ? "" : $", {Markup.Escape(config.Position)} positions")}), " +
                            $"init {Markup.Escape(config.Init)}, seed {config.Seed}, {config.Steps} steps → {Markup.Escape(runDirectory)}");
         StartTask(config.Steps, startStep);
     }

@@ -170,6 +170,11 @@ public class LanguageTrainingSettings : OptimizerSettings
             return ValidationResult.Error("--text names a text file; it does not go with --corpus brown");
         }
 
+        if (IsBrown && TrainFraction != 0.9)
+        {
+            return ValidationResult.Error("--train-fraction does not apply to --corpus brown, which is split by whole documents");
+        }
+
         try
         {
             ToConfig(Init, 0).Validate();

@@ -95,6 +95,7 @@ public sealed class LanguageCorpusCliTests(LanguageTestData data) : IClassFixtur
     [InlineData("--pos", "rotary")]
     [InlineData("--tokenizer", "word")]
     [InlineData("--corpus", "brown", "--text", "x.txt")]
+    [InlineData("--corpus", "brown", "--train-fraction", "0.8")]
     public void BadCorpusTokenizerOrPositionChoicesAreUsageErrors(params string[] options)
     {
         var (code, output) = CliRunner.Run(["lm-train", .. options, "--steps", "1"]);
