@@ -24,7 +24,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
         var data = config switch
         {
             TrainingConfig vision => vision.Dataset,
-            LanguageTrainingConfig language => $"{Path.GetFileName(language.Text)} ({language.Tokenizer})",
+            LanguageTrainingConfig language => $"{Path.GetFileName(language.Text)} ({language.Tokenizer}{(language.Position == "learned" ? "" : $", {language.Position} positions")})",
             _ => config.Task,
         };
         console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(data)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, " +

@@ -23,7 +23,7 @@ public sealed class LanguageCompareSettings : LanguageTrainingSettings
 
     /// <summary>Output directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-<model>-<tokenizer>)")]
+    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-[brown-]<model>-<tokenizer>[-sincos])")]
     public string? Out { get; init; }
 
     /// <inheritdoc />
@@ -42,10 +42,10 @@ public sealed class LanguageCompareCommand(IAnsiConsole console) : Command<Langu
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
-        var root = settings.Out ?? Path.Combine("runs", $"lm-compare-{settings.Model}-{settings.Tokenizer}");
+        var root = settings.Out ?? Path.Combine("runs", $"lm-compare-{settings.RunLabel}");
         var given = OptionArguments.Given<LanguageCompareSettings>(StudyExecutor.OwnArguments(context.Arguments, context.Name), "inits", "seeds", "out", "init", "seed");
-        var text = settings.Text is { } file ? Path.GetFileName(file) : LanguageCorpus.TinyShakespeare;
+        var text = settings.IsBrown ? "the Brown corpus" : settings.Text is { } file ? Path.GetFileName(file) : LanguageCorpus.TinyShakespeare;
         return Comparison.Run(console, context, TrainingTasks.Language, given, ComparisonLists.Inits(settings.Inits), ComparisonLists.Seeds(settings.Seeds), root,
-            $"Mimetic vs. default initialization: {settings.Model} on {text} ({settings.Tokenizer} tokens)");
+            $"Mimetic vs. default initialization: {settings.Model} on {text} ({settings.Tokenizer} tokens{(settings.Position == "learned" ? "" : ", " + settings.Position + " positions")})");
     }
 }

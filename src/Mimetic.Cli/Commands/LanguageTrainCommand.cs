@@ -16,7 +16,7 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 
     /// <summary>Run directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("run directory (default: runs/lm-<model>-<tokenizer>-<init>-seed<seed>)")]
+    [Description("run directory (default: runs/lm-[brown-]<model>-<tokenizer>[-sincos]-<init>-seed<seed>)")]
     public string? Out { get; init; }
 
     /// <summary>Resume a run.</summary>
@@ -28,12 +28,17 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
     [CommandOption("--until-step <N>")]
     [Description("stop (resumably, with a checkpoint) after step N; continue later with --resume")]
     public long? UntilStep { get; init; }
+
+    /// <inheritdoc />
+    /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
+    public override ValidationResult Validate() => Resume is null ? base.Validate()
+        : Steps >= 1 ? ValidationResult.Success() : ValidationResult.Error("--steps must be at least 1");
 }
 
 /// <summary><c>mimetic lm-train</c>: one language-model run.</summary>
 public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<LanguageTrainSettings>
 {
-    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "until-step"];
+    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "until-step", "data"];
 
     /// <inheritdoc />
     public override int Execute(CommandContext context, LanguageTrainSettings settings, CancellationToken cancellationToken)
@@ -53,14 +58,14 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
                 Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
             };
             TrainCommand.NoteApplied(console, given, "steps", "threads");
-            corpus = LanguageTrainingSettings.LoadCorpus(console, config.Text, config.Tokenizer, config.TrainFraction);
+            corpus = LanguageTrainingSettings.LoadCorpus(console, config, settings.Data);
             directory = resume;
         }
         else
         {
             corpus = settings.LoadCorpus(console);
             config = settings.ToConfig(settings.Init, settings.Seed, corpus);
-            directory = settings.Out ?? Path.Combine("runs", $"lm-{config.Model}-{config.Tokenizer}-{config.Init}-seed{config.Seed}");
+            directory = settings.Out ?? Path.Combine("runs", $"lm-{settings.RunLabel}-{config.Init}-seed{config.Seed}");
         }
 
         using var signals = new StopSignals(console);

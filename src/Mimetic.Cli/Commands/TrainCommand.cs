@@ -27,6 +27,11 @@ public sealed class TrainSettings : TrainingSettings
     [CommandOption("--until-epoch <N>")]
     [Description("stop (resumably) after epoch N; continue later with --resume")]
     public int? UntilEpoch { get; init; }
+
+    /// <inheritdoc />
+    /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
+    public override ValidationResult Validate() => Resume is null ? base.Validate()
+        : Epochs >= 1 ? ValidationResult.Success() : ValidationResult.Error("--epochs must be at least 1");
 }
 
 /// <summary><c>mimetic train</c>: one training run.</summary>

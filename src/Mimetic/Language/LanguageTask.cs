@@ -36,12 +36,12 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
 
         this.config = config;
         this.corpus = corpus;
-        ModelConfig = GptPresets.Get(config.Model, corpus.Tokenizer.VocabSize);
+        ModelConfig = config.ModelConfig(corpus.Tokenizer.VocabSize);
         TokenWindows.RequireWindow(corpus.Train.Length, ModelConfig.ContextLength, "training");
         evaluationStarts = TokenWindows.EvaluationStarts(corpus.Validation.Length, ModelConfig.ContextLength, config.EvalWindows);
     }
 
-    /// <summary>The model's shape: the preset with the tokenizer's vocabulary.</summary>
+    /// <summary>The model's shape: the preset with the tokenizer's vocabulary and the config's position embedding.</summary>
     public GptConfig ModelConfig { get; }
 
     /// <inheritdoc />

@@ -23,17 +23,24 @@ public sealed record LanguageTrainingConfig : RunConfig
     /// <inheritdoc />
     public override string Task => TrainingTasks.Language;
 
-    /// <summary>The text file (full path).</summary>
+    /// <summary>The text corpus: <c>text</c>, a UTF-8 file split by <see cref="TrainFraction"/> (Tiny Shakespeare unless
+    /// another is given), or <c>brown</c>, the Brown corpus split by documents (see <see cref="BrownCorpus"/>).</summary>
+    public string Corpus { get; init; } = TextCorpus;
+
+    /// <summary>The text file (full path); for the Brown corpus, the folder its documents were read from.</summary>
     public string Text { get; init; } = "";
 
-    /// <summary>SHA-256 of the text file; a resumed run refuses a changed file.</summary>
+    /// <summary>SHA-256 of the text file (or of the Brown tarball); a resumed run refuses a changed file.</summary>
     public string TextSha256 { get; init; } = "";
 
-    /// <summary>Tokenizer kind: <c>char</c> or <c>gpt2</c>.</summary>
+    /// <summary>Tokenizer kind: <c>char</c>, <c>gpt2</c> or (Brown only) <c>word</c>.</summary>
     public string Tokenizer { get; init; } = CharTokenizer.KindName;
 
-    /// <summary>The share of tokens for training; the rest is validation.</summary>
+    /// <summary>The share of tokens for training, the rest validating (text files; the Brown corpus splits by documents).</summary>
     public double TrainFraction { get; init; } = 0.9;
+
+    /// <summary>Position embedding: <c>learned</c> (GPT-2's table) or <c>sincos</c> (fixed; see <see cref="GptPositions"/>).</summary>
+    public string Position { get; init; } = "learned";
 
     /// <summary>Optimizer steps.</summary>
     public int Steps { get; init; } = 2000;
@@ -46,6 +53,15 @@ public sealed record LanguageTrainingConfig : RunConfig
 
     /// <summary>Steps of linear warm-up.</summary>
     public int WarmupSteps { get; init; } = 100;
+
+    /// <summary>The value of <see cref="Corpus"/> for a UTF-8 text file.</summary>
+    public const string TextCorpus = "text";
+
+    /// <summary>The values of <see cref="Corpus"/>.</summary>
+    public static IReadOnlyList<string> Corpora { get; } = [TextCorpus, BrownCorpus.Name];
+
+    /// <summary>The model's shape: the preset, the tokenizer's vocabulary and the position embedding.</summary>
+    public GptConfig ModelConfig(int vocabSize) => GptPresets.Get(Model, vocabSize) with { Position = GptPositions.Parse(Position) };
 
     /// <summary>Number of evaluations: one every <see cref="EvalInterval"/> steps and one at the end.</summary>
     public int Evaluations => (Steps + EvalInterval - 1) / EvalInterval;
@@ -64,6 +80,9 @@ public sealed record LanguageTrainingConfig : RunConfig
         Require(WarmupSteps >= 0 && WarmupSteps <= Steps, "warm-up must be between 0 and the number of steps");
         Require(TrainFraction is > 0 and < 1, $"the training fraction must be between 0 and 1, not {TrainFraction}");
         Require(TextTokenizers.IsKnown(Tokenizer), $"unknown tokenizer '{Tokenizer}'; known: {string.Join(", ", TextTokenizers.Kinds)}");
+        Require(Corpora.Contains(Corpus), $"unknown corpus '{Corpus}'; known: {string.Join(", ", Corpora)}");
+        Require(Tokenizer != WordTokenizer.KindName || Corpus == BrownCorpus.Name, "the word tokenizer needs the Brown corpus (--corpus brown)");
+        Require(GptPositions.IsKnown(Position), $"unknown position embedding '{Position}'; known: {string.Join(", ", GptPositions.Names)}");
         Require(GptPresets.IsKnown(Model), $"unknown GPT preset '{Model}'; known: {string.Join(", ", GptPresets.Names)}");
     }
 }

@@ -127,7 +127,7 @@ public sealed class TrainingLoop<TMetrics>
             {
                 Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step));
                 return Finish(RunState.Stopped, metrics,
-                    $"stopped in {task.RoundName} {round + 1} after step {position.Step}; checkpoint saved — run again with --resume {files.Directory} to continue");
+                    $"stopped after step {position.Step}, in {task.RoundName} {round + 1}; checkpoint saved — run again with --resume {files.Directory} to continue");
             }
 
             var totals = new RoundTotals(round, position.Step, position.BatchesIntoEpoch, position.EpochLossSum, position.EpochCorrect, position.EpochSeen,
@@ -152,7 +152,7 @@ public sealed class TrainingLoop<TMetrics>
             if (position.Step >= stopAt && position.Step < task.TotalSteps)
             {
                 return Finish(RunState.Stopped, metrics,
-                    $"stopped after {task.RoundName} {round + 1} (step {position.Step}) as asked; run again with --resume {files.Directory} to continue");
+                    $"stopped after step {position.Step}, at the end of {task.RoundName} {round + 1}, as asked; run again with --resume {files.Directory} to continue");
             }
         }
 
