@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Mimetic.Reports;
 
 namespace Mimetic.Studies;
 
@@ -44,6 +43,12 @@ public static class Reproduction
         string Where((SettingResult Setting, string Init, PairedGain? Gain) m) =>
             (m.Setting.Setting.Count == 0 ? "" : string.Join(", ", m.Setting.Setting.Values) + ": ") + (claim.Inits.Count > 1 ? m.Init + " " : "") + Show(m.Gain!);
         var evidence = string.Join("; ", measured.Select(Where));
+        var expected = claim.Inits.Count * result.Settings.Count;
+        if (measured.Count < expected)
+        {
+            return (Verdict.NotMeasured, $"{evidence} (so far {measured.Count} of the {expected} gains the claim needs)");
+        }
+
         switch (claim.Rule)
         {
             case VerdictRule.Gain:
@@ -52,7 +57,7 @@ public static class Reproduction
                     return (Verdict.Reproduced, evidence);
                 }
 
-                return (measured.All(m => m.Gain!.Gain.Mean > 0) ? Verdict.Partly : measured.Any(m => m.Gain!.Gain.Mean > 0) ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                return (measured.Any(m => m.Gain!.Gain.Mean > 0) ? Verdict.Partly : Verdict.NotReproduced, evidence);
 
             case VerdictRule.GainShrinksAlongMain:
             {
@@ -109,8 +114,9 @@ public static class Reproduction
             var claim = result.Study.Claim!;
             var (verdict, evidence) = Judge(result);
             var completeness = result.Missing.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" ({result.Completed} of {result.Completed + result.Missing.Count} runs)");
+            var plot = result.Settings.Any(s => s.Gains.Count > 0) ? $", [plot]({reportLink(result.Study)}/{StudyResult.GainPlot})" : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {claim.Paper} | {claim.Anchor} | {claim.Setting}{completeness} | {evidence} | **{Words(verdict)}** | [{result.Study.Name}]({reportLink(result.Study)}/report.md), [plot]({reportLink(result.Study)}/{StudyResult.GainPlot}) |");
+                $"| {claim.Paper} | {claim.Anchor} | {claim.Setting}{completeness} | {evidence} | **{Words(verdict)}** | [{result.Study.Name}]({reportLink(result.Study)}/report.md){plot} |");
         }
 
         return text.ToString();
@@ -125,6 +131,4 @@ public static class Reproduction
         _ => "not measured yet",
     };
 
-    /// <summary>Mean ± std in a metric's unit.</summary>
-    internal static string Show(MeanStd value, MetricColumn column) => column.Show(value);
 }
