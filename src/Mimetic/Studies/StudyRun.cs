@@ -20,6 +20,9 @@ public sealed record StudyRun(IReadOnlyDictionary<string, string> Setting, strin
     /// <summary>Options that only mimetic inits read: a <c>default</c> run leaves them out, so its directory is shared by every α/β cell.</summary>
     public static IReadOnlyList<string> InitOnlyOptions { get; } = ["alpha1", "beta1", "alpha2", "beta2", "vo-sign", "solver"];
 
+    /// <summary>Longest run-folder name before it is shortened with a hash.</summary>
+    public const int MaxNameLength = 120;
+
     /// <summary>The setting as one key for grouping (axis=value pairs in axis order).</summary>
     public string SettingKey => string.Join("; ", Setting.Select(s => $"{s.Key}={s.Value}"));
 
@@ -53,6 +56,13 @@ public sealed record StudyRun(IReadOnlyDictionary<string, string> Setting, strin
         }
 
         var name = kept.Count == 0 ? "base" : string.Join('_', kept.Select(o => o.Value == Flag ? o.Key : $"{o.Key}-{Slug(o.Value!)}"));
+        if (name.Length > MaxNameLength)
+        {
+            // File systems allow 255 bytes a name: keep a readable start and make the rest unique by a hash of the whole.
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..12];
+            name = name[..(MaxNameLength - 13)] + "-" + hash;
+        }
+
         return (arguments, name);
     }
 

@@ -54,6 +54,18 @@ public sealed class StudyTests : IDisposable
         Assert.DoesNotContain("--randaugment", runs[4].Arguments);   // false: left out
     }
 
+    [Fact]
+    public void LongOptionListsGiveShortUniqueFolderNames()
+    {
+        var options = Enumerable.Range(0, 20).ToDictionary(i => $"option-{i}", i => (string?)$"value-{i}");
+        var (_, name) = StudyRun.Options(options, "mimetic");
+        options["option-19"] = "value-x";
+        var (_, other) = StudyRun.Options(options, "mimetic");
+        Assert.Equal(StudyRun.MaxNameLength, name.Length);
+        Assert.StartsWith("option-0-value-0_option-1-value-1", name, StringComparison.Ordinal);
+        Assert.NotEqual(name, other);
+    }
+
     [Theory]
     [InlineData("{", "not valid JSON")]
     [InlineData("""{ "axes": [ { "name": "seed", "values": [0] } ] }""", "no init")]
