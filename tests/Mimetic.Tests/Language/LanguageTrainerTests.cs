@@ -2,6 +2,7 @@ using Mimetic.Io;
 using Mimetic.Language;
 using Mimetic.Reports;
 using Mimetic.Training;
+using Mimetic.Tests.Training;
 
 namespace Mimetic.Tests.Language;
 
@@ -62,7 +63,7 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         var resumed = new LanguageRun(config, data.Corpus, split).Run();
 
         Assert.Equal(RunState.Completed, resumed.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
         Assert.Equal(new RunFiles(straight).ReadMetrics<LanguageMetrics>().Select(m => m.ValLoss), resumed.Metrics.Select(m => m.ValLoss));
     }
 
@@ -80,7 +81,7 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         Assert.Contains("step 7", result.Message, StringComparison.Ordinal);
         new LanguageRun(config, data.Corpus, stopped).Run();
 
-        AssertSameWeights(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
     }
 
     [Fact]
@@ -145,16 +146,6 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static void AssertSameWeights(string a, string b)
-    {
-        var left = Safetensors.Open(a).ReadAll();
-        var right = Safetensors.Open(b).ReadAll();
-        Assert.Equal(left.Keys.Order(), right.Keys.Order());
-        foreach (var (name, tensor) in left)
-        {
-            Assert.True(tensor.Identical(right[name]), $"{name} differs");
-        }
-    }
 
     private sealed class CancelAt(long step, CancellationTokenSource cancel) : ITrainingObserver
     {

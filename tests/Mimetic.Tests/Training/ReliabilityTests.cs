@@ -121,7 +121,7 @@ public sealed class ReliabilityTests : IDisposable
 
             var (code, output) = CliRunner.Run("train", "--resume", run);
             Assert.True(code == 0, output);
-            AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(run).WeightsPath(2));
+            WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(run).WeightsPath(2));
         }
     }
 
@@ -148,7 +148,7 @@ public sealed class ReliabilityTests : IDisposable
             var (code, output) = CliRunner.Run("train", "--resume", run);
             Assert.True(code == 0, output);
             Assert.Equal(RunState.Completed, new RunFiles(run).ReadStatus()!.State);
-            AssertSameWeights(new RunFiles(straight).WeightsPath(3), new RunFiles(run).WeightsPath(3));
+            WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(3), new RunFiles(run).WeightsPath(3));
         }
     }
 
@@ -198,16 +198,6 @@ public sealed class ReliabilityTests : IDisposable
         return (process.ExitCode, output.ToString());
     }
 
-    private static void AssertSameWeights(string a, string b)
-    {
-        var left = Safetensors.Open(a).ReadAll();
-        var right = Safetensors.Open(b).ReadAll();
-        Assert.Equal(left.Keys.Order(), right.Keys.Order());
-        foreach (var (name, tensor) in left)
-        {
-            Assert.True(tensor.allclose(right[name], rtol: 0, atol: 0), $"{name} differs");
-        }
-    }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 }

@@ -68,7 +68,7 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         var resumed = Train(Tiny(epochs: 2), split);
 
         Assert.Equal(RunState.Completed, resumed.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
         Assert.Equal(new RunFiles(straight).ReadMetrics<EpochMetrics>().Select(m => m.TestAccuracy), resumed.Metrics.Select(m => m.TestAccuracy));
     }
 
@@ -87,7 +87,7 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
 
         var second = Train(Tiny(epochs: 1), stopped);
         Assert.Equal(RunState.Completed, second.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
     }
 
     [Fact]
@@ -170,16 +170,6 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         return new TrainingLoop<EpochMetrics>(task, directory, observer).Run(untilEpoch is { } epoch ? task.RoundEnd(epoch - 1) : null, cancellation: cancellation);
     }
 
-    private static void AssertSameWeights(string a, string b)
-    {
-        var left = Safetensors.Open(a).ReadAll();
-        var right = Safetensors.Open(b).ReadAll();
-        Assert.Equal(left.Keys.Order(), right.Keys.Order());
-        foreach (var (name, tensor) in left)
-        {
-            Assert.True(tensor.allclose(right[name], rtol: 0, atol: 0), $"{name} differs");
-        }
-    }
 
     private sealed class StopAfter(int steps, CancellationTokenSource cancel) : ITrainingObserver
     {
