@@ -60,31 +60,31 @@ public static class Reproduction
                 return (measured.Any(m => m.Gain!.Gain.Mean > 0) ? Verdict.Partly : Verdict.NotReproduced, evidence);
 
             case VerdictRule.GainShrinksAlongMain:
-            {
-                var axis = result.Study.Axes.First(a => a.Name == result.Study.MainAxis);
-                var along = measured.Where(m => m.Init == claim.Inits[0])
-                    .OrderBy(m => axis.Values.Select(v => v.Label).ToList().IndexOf(m.Setting.Setting[axis.Name])).Select(m => m.Gain!.Gain.Mean).ToList();
-                if (along.Count < 2)
                 {
-                    return (Verdict.NotMeasured, evidence + " (fewer than two points along the axis)");
-                }
+                    var axis = result.Study.Axes.First(a => a.Name == result.Study.MainAxis);
+                    var along = measured.Where(m => m.Init == claim.Inits[0])
+                        .OrderBy(m => axis.Values.Select(v => v.Label).ToList().IndexOf(m.Setting.Setting[axis.Name])).Select(m => m.Gain!.Gain.Mean).ToList();
+                    if (along.Count < 2)
+                    {
+                        return (Verdict.NotMeasured, evidence + " (fewer than two points along the axis)");
+                    }
 
-                var shrinks = along.Zip(along.Skip(1), (a, b) => b <= a).All(x => x);
-                return (shrinks ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
-            }
+                    var shrinks = along.Zip(along.Skip(1), (a, b) => b <= a).All(x => x);
+                    return (shrinks ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                }
 
             case VerdictRule.GainLargerAtFirst:
-            {
-                var axis = result.Study.Axes.First(a => a.Name == result.Study.MainAxis);
-                PairedGain? At(int index) => measured.FirstOrDefault(m => m.Init == claim.Inits[0] && m.Setting.Setting[axis.Name] == axis.Values[index].Label).Gain;
-                if (axis.Values.Count < 2 || At(0) is not { } first || At(1) is not { } second)
                 {
-                    return (Verdict.NotMeasured, evidence);
-                }
+                    var axis = result.Study.Axes.First(a => a.Name == result.Study.MainAxis);
+                    PairedGain? At(int index) => measured.FirstOrDefault(m => m.Init == claim.Inits[0] && m.Setting.Setting[axis.Name] == axis.Values[index].Label).Gain;
+                    if (axis.Values.Count < 2 || At(0) is not { } first || At(1) is not { } second)
+                    {
+                        return (Verdict.NotMeasured, evidence);
+                    }
 
-                var difference = first.Gain.Mean - second.Gain.Mean;
-                return (difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
-            }
+                    var difference = first.Gain.Mean - second.Gain.Mean;
+                    return (difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(result), claim.Rule, "unknown rule");

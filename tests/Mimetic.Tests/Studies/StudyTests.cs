@@ -95,8 +95,10 @@ public sealed class StudyTests : IDisposable
         var runs = StudyGrid.Expand(study, Path.Combine(root, "pool"));
         var accuracy = new Dictionary<(string, long, string), double>
         {
-            [("defaults", 0, "default")] = 0.50, [("defaults", 0, "mimetic")] = 0.56,
-            [("defaults", 1, "default")] = 0.52, [("defaults", 1, "mimetic")] = 0.55,
+            [("defaults", 0, "default")] = 0.50,
+            [("defaults", 0, "mimetic")] = 0.56,
+            [("defaults", 1, "default")] = 0.52,
+            [("defaults", 1, "mimetic")] = 0.55,
             [("qk 0.35", 0, "mimetic")] = 0.51,
         };
         foreach (var run in runs)
