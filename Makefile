@@ -9,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results pretrained test format bench clean
+.PHONY: prereqs build demo lm-results pretrained reproduce reproduction-doc fashion-mnist test format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -44,6 +44,23 @@ pretrained: build
 		&& $(CLI) analyze "$$model" --out runs/pretrained/$(PRETRAINED) \
 		&& $(CLI) analyze "$$model" --no-plots --json > runs/pretrained/$(PRETRAINED)/analysis.json \
 		&& echo "wrote runs/pretrained/$(PRETRAINED)/analysis.json"
+
+# Every study of the paper's claims (experiments/*.json), in priority order, then docs/reproduction.md and the
+# studies' reports under docs/studies/. Resumable: completed runs are skipped, unfinished ones resume. Several
+# machines sharing the folder can split the work: `mimetic study FILE --plan | parallel -j1 …`.
+STUDIES := ablation positions data-size fashion-mnist alpha-beta data-size-large convergence
+reproduce: build fashion-mnist
+	@for study in $(STUDIES); do $(CLI) study experiments/$$study.json || exit $$?; done
+	$(MAKE) reproduction-doc
+
+# docs/reproduction.md and docs/studies/* from the saved runs only (trains nothing).
+reproduction-doc: build
+	$(CLI) reproduction $(foreach s,$(STUDIES),experiments/$(s).json) --out docs/reproduction.md --reports docs/studies
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist (the study `fashion-mnist` needs it).
+fashion-mnist:
+	@test -d /usr/share/datasets/fashion-mnist || { echo "installing Debian's dataset-fashion-mnist"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; }
 
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"

@@ -6,21 +6,34 @@ using Spectre.Console;
 namespace Mimetic.Cli;
 
 /// <summary>
-/// Shows a run's progress: a live bar (loss, accuracy or tokens/s, ETA) and one line per epoch
-/// (vision) or evaluation (language models).
+/// Shows a run's progress, for any model kind: a live bar over the run's steps (loss, accuracy where counted,
+/// throughput, ETA) and one line per round (epoch or evaluation).
 /// </summary>
-public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContext? progress, string label) : ILanguageTrainingObserver
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContext? progress, string label) : ITrainingObserver
 {
     private ProgressTask? task;
-    private int totalEpochs;
+    private string roundName = "round";
+    private int rounds;
 
     /// <inheritdoc />
-    public void RunStarted(TrainingConfig config, string runDirectory, int startEpoch, int totalEpochs, int batchesPerEpoch)
+    public void RunStarted(RunStart start)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        this.totalEpochs = totalEpochs;
-        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(config.Dataset)}, init {Markup.Escape(config.Init)}, seed {config.Seed} → {Markup.Escape(runDirectory)}");
-        StartTask((double)totalEpochs * batchesPerEpoch, (double)startEpoch * batchesPerEpoch);
+        ArgumentNullException.ThrowIfNull(start);
+        (roundName, rounds) = (start.RoundName, start.Rounds);
+        var config = start.Config;
+        var data = config switch
+        {
+            TrainingConfig vision => vision.Dataset,
+            LanguageTrainingConfig language => $"{Path.GetFileName(language.Text)} ({language.Tokenizer}{(language.Position == "learned" ? "" : $", {language.Position} positions")})",
+            _ => config.Task,
+        };
+        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(data)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, " +
+                           $"{start.TotalSteps:N0} steps → {Markup.Escape(start.Directory)}");
+        if (progress is not null)
+        {
+            task = progress.AddTask(Markup.Escape(label), maxValue: start.TotalSteps);
+            task.Value = start.StartStep;
+        }
     }
 
     /// <inheritdoc />
@@ -32,67 +45,25 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
             return;
         }
 
-        task.Value = (double)(report.Epoch - 1) * report.BatchesPerEpoch + report.Batch;
-        task.Description = string.Create(CultureInfo.InvariantCulture,
-            $"{Markup.Escape(label)} epoch {report.Epoch}/{totalEpochs} loss {report.Loss:F3} acc {100 * report.Accuracy:F1}% {report.ImagesPerSecond:F0} img/s");
-    }
-
-    /// <inheritdoc />
-    public void EpochFinished(EpochMetrics metrics)
-    {
-        ArgumentNullException.ThrowIfNull(metrics);
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {Markup.Escape(label)} epoch {metrics.Epoch,3}/{totalEpochs}: train loss {metrics.TrainLoss:F3} acc {100 * metrics.TrainAccuracy:F1}% | " +
-            $"test loss {metrics.TestLoss:F3} [bold]acc {100 * metrics.TestAccuracy:F2}%[/] | {metrics.ImagesPerSecond:F0} img/s, {metrics.Seconds:F0} s"));
-    }
-
-    /// <inheritdoc />
-    public void LanguageRunStarted(LanguageTrainingConfig config, string runDirectory, long startStep)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(Path.GetFileName(config.Text))} ({Markup.Escape(config.Tokenizer)}), " +
-                           $"init {Markup.Escape(config.Init)}, seed {config.Seed}, {config.Steps} steps → {Markup.Escape(runDirectory)}");
-        StartTask(config.Steps, startStep);
-    }
-
-    /// <inheritdoc />
-    public void LanguageStepFinished(LanguageStepReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        if (task is null)
-        {
-            return;
-        }
-
         task.Value = report.Step;
+        var accuracy = report.Accuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $" acc {100 * a:F1}%") : "";
         task.Description = string.Create(CultureInfo.InvariantCulture,
-            $"{Markup.Escape(label)} step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s");
+            $"{Markup.Escape(label)} {roundName} {report.Round}/{report.Rounds} loss {report.Loss:F3}{accuracy} {report.SamplesPerSecond:F0}/s");
     }
 
     /// <inheritdoc />
-    public void EvaluationFinished(LanguageMetrics metrics)
+    public void RoundFinished(IRoundMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {Markup.Escape(label)} step {metrics.Step,6}: train loss {metrics.TrainLoss:F3} | val loss {metrics.ValLoss:F4} " +
-            $"[bold]{metrics.BitsPerCharacter:F3} bits/char[/] ppl {metrics.Perplexity:F2} | {metrics.TokensPerSecond:F0} tok/s, {metrics.Seconds:F0} s"));
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {Markup.Escape(label)} {roundName} {metrics.Round,3}/{rounds}: {Markup.Escape(metrics.Describe())}"));
     }
 
     /// <inheritdoc />
     public void Note(string message) => console.MarkupLine($"  [grey]{Markup.Escape(message)}[/]");
 
-    private void StartTask(double total, double done)
-    {
-        if (progress is not null)
-        {
-            task = progress.AddTask(Markup.Escape(label), maxValue: total);
-            task.Value = done;
-        }
-    }
-
     /// <summary>
     /// Runs <paramref name="work"/> under a live progress display when the console is interactive,
-    /// and without one (epoch lines only) when output goes to a file or a pipe.
+    /// and without one (round lines only) when output goes to a file or a pipe.
     /// </summary>
     public static T WithProgress<T>(IAnsiConsole console, Func<ProgressContext?, T> work)
     {

@@ -41,6 +41,8 @@ public static class ErrorReport
         {
             CommandAppException e => (FirstLine(e.Message), UsageError),
             ArgumentException e => (FirstLine(e.Message), UsageError),
+            Studies.StudyException e => (FirstLine(e.Message), UsageError),
+            Training.RunLockedException e => (FirstLine(e.Message), Failure),
             InvalidModelFileException e => (e.Message, UsageError),
             Data.DataException e => (FirstLine(e.Message), UsageError),
             InvalidDataException e => (FirstLine(e.Message), UsageError),

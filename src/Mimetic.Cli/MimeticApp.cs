@@ -35,6 +35,13 @@ public static class MimeticApp
             config.AddCommand<LanguageCompareCommand>("lm-compare")
                 .WithDescription("Train GPTs for several inits × seeds with everything else equal, then write a Markdown report with plots.")
                 .WithExample("lm-compare", "--model", "gpt-cpu", "--steps", "1000", "--inits", "default,mimetic,mimetic+", "--seeds", "0,1");
+            config.AddCommand<StudyCommand>("study")
+                .WithDescription("Run a study: a grid of runs declared in a file (inits × seeds × any setting), resumably, then its report; --plan prints the runs as commands.")
+                .WithExample("study", "experiments/ablation.json")
+                .WithExample("study", "experiments/ablation.json", "--plan");
+            config.AddCommand<ReproductionCommand>("reproduction")
+                .WithDescription("Judge the paper's claims from the studies' saved runs and write docs/reproduction.md.")
+                .WithExample("reproduction", "experiments/ablation.json", "experiments/positions.json");
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Generate text from a language-model run's checkpoint.")
                 .WithExample("sample", "--run", "runs/lm-gpt-cpu-char-mimetic-seed0", "--prompt", "ROMEO:", "--tokens", "300");

@@ -26,7 +26,7 @@ public sealed class BenchSettings : CommandSettings
 
     /// <summary>GPT vocabulary size.</summary>
     [CommandOption("--vocab <N>")]
-    [Description("GPT vocabulary size (65: Tiny Shakespeare by character; 50257: GPT-2 BPE)")]
+    [Description("GPT vocabulary size (65: Tiny Shakespeare by character; 10002: Brown corpus words; 50257: GPT-2 BPE)")]
     [DefaultValue(65)]
     public int VocabSize { get; init; } = 65;
 
@@ -107,6 +107,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             $"{settings.Model} (width {config.Width}, depth {config.Depth}, {config.Heads} heads, context {config.ContextLength}, vocabulary {config.VocabSize}), batch {batch}, {result.Threads} threads",
             result.Allocator, "token", (result.TrainTokensPerSecond, result.EvalTokensPerSecond), result.StepBreakdown, result.MatmulGflops,
             F(result.TrainGflopsPerToken, "F5"), result.TrainFractionOfCeiling);
+        table.AddRow("output layer share of training FLOPs", F(100 * ModelFlops.GptOutputLayerShare(config), "F1") + " %");
         AddPeerRows(table, peer, "tokens", result.TrainTokensPerSecond, result.EvalTokensPerSecond);
         console.Write(table);
         WriteJson(settings, new { mimetic = result, pytorch = peer });

@@ -1,5 +1,6 @@
 using System.ComponentModel;
-using Mimetic.Init;
+using System.Globalization;
+using Mimetic.Studies;
 using Mimetic.Reports;
 using Mimetic.Training;
 using Spectre.Console;
@@ -46,7 +47,10 @@ public sealed class CompareSettings : TrainingSettings
     }
 }
 
-/// <summary><c>mimetic compare</c>: inits × seeds with everything else equal, then a report.</summary>
+/// <summary>
+/// <c>mimetic compare</c>: inits × seeds with everything else equal, then a report — the two-axis study, run by
+/// the study mechanism (<see cref="StudyExecutor"/>) with the run directories <c>OUT/&lt;init&gt;-seed&lt;seed&gt;</c>.
+/// </summary>
 public sealed class CompareCommand(IAnsiConsole console) : Command<CompareSettings>
 {
     /// <inheritdoc />
@@ -55,50 +59,46 @@ public sealed class CompareCommand(IAnsiConsole console) : Command<CompareSettin
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
         var root = settings.Out ?? Path.Combine("runs", $"compare-{settings.Dataset}-{settings.Model}");
-        var runs = (from seed in settings.SeedList from init in settings.InitList select (init, seed)).ToList();
-        using var ctrlC = new CancelOnCtrlC(console);
-        var data = DataLoading.Load(console, settings.Dataset, settings.Data);
-        console.MarkupLine($"comparing {string.Join(", ", settings.InitList)} over seeds {string.Join(", ", settings.SeedList)}: {runs.Count} runs → {Markup.Escape(root)}");
-
-        var stopped = ConsoleTrainingObserver.WithProgress(console, progress =>
-        {
-            foreach (var (init, seed) in runs)
-            {
-                var config = settings.ToConfig(init, seed);
-                var directory = Path.Combine(root, $"{init}-seed{seed}");
-                using var experiment = Experiment.Create(config, data);
-                var observer = new ConsoleTrainingObserver(console, progress, $"{init} seed {seed}");
-                var result = new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(cancellation: ctrlC.Token);
-                if (result.State == RunState.Stopped)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        });
-
-        var command = "mimetic " + string.Join(" ", context.Arguments);
-        var summary = ComparisonReport.Write(root, $"Mimetic vs. default initialization: {settings.Model} on {settings.Dataset}", command);
-        console.WriteLine();
-        console.Write(SummaryTable(summary));
-        console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(root, ComparisonReport.ReportFile))}[/]");
-        return stopped ? 130 : 0;
+        var given = OptionArguments.Given<CompareSettings>(StudyExecutor.OwnArguments(context.Arguments, context.Name), "inits", "seeds", "out", "init", "seed");
+        return Comparison.Run(console, context, TrainingTasks.Vision, given, settings.InitList, settings.SeedList, root,
+            $"Mimetic vs. default initialization: {settings.Model} on {settings.Dataset}");
     }
+}
 
-    /// <summary>The comparison table for the terminal.</summary>
-    internal static Table SummaryTable(ComparisonSummary summary)
+/// <summary>A comparison of inits × seeds for any model kind: a study with two axes, then the comparison report.</summary>
+public static class Comparison
+{
+    /// <summary>Trains the grid (skipping completed runs, resuming others) and writes the report to <paramref name="root"/>.</summary>
+    public static int Run(IAnsiConsole console, CommandContext context, string kind, Dictionary<string, string?> given,
+        IReadOnlyList<string> inits, IReadOnlyList<long> seeds, string root, string title)
     {
-        var table = new Table().AddColumns("init", "seeds", "final test acc. %", "best test acc. %", "final train loss", $"epochs to {100 * summary.Target:F1}%");
-        foreach (var init in summary.Inits)
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(inits);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var study = new StudyDefinition("compare", title, kind, "", given,
+            [
+                new StudyAxis(StudyDefinition.SeedOption, seeds.Select(s => Value(StudyDefinition.SeedOption, s.ToString(CultureInfo.InvariantCulture))).ToList()),
+                new StudyAxis(StudyDefinition.InitOption, inits.Select(i => Value(StudyDefinition.InitOption, i)).ToList()),
+            ],
+            StudyDefinition.InitOption);
+        var runs = StudyGrid.Expand(study, root, nameByAllOptions: false);
+        console.MarkupLine($"comparing {Markup.Escape(string.Join(", ", inits))} over seeds {string.Join(", ", seeds)}: {runs.Count} runs → {Markup.Escape(root)}");
+        var outcome = StudyExecutor.Run(console, runs);
+        var records = runs.Where(r => File.Exists(Path.Combine(r.Directory, "config.json"))).Select(r => RunRecord.Read(r.Directory)).ToList();
+        if (records.All(r => r.Rows.Count == 0))
         {
-            table.AddRow(init.Init, init.Runs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                $"{100 * init.FinalTestAccuracy.Mean:F2} ± {100 * init.FinalTestAccuracy.Std:F2}",
-                $"{100 * init.BestTestAccuracy.Mean:F2} ± {100 * init.BestTestAccuracy.Std:F2}",
-                $"{init.FinalTrainLoss.Mean:F3} ± {init.FinalTrainLoss.Std:F3}",
-                init.EpochsToTarget?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not reached");
+            console.MarkupLine("[yellow]no run has finished a round yet: no report[/]");
+            return StudyExecutor.Finish(console, outcome, runs.Count);
         }
 
-        return table;
+        var command = "mimetic " + string.Join(' ', context.Arguments);
+        var summary = ComparisonReport.Write(root, records, title, command);
+        console.WriteLine();
+        console.Write(StudyExecutor.SummaryTable(summary));
+        console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(root, ComparisonReport.ReportFile))}[/]");
+        return StudyExecutor.Finish(console, outcome, runs.Count(r => !StudyExecutor.IsCompleted(r.Directory)));
     }
+
+    private static AxisValue Value(string option, string value) => new(value, new Dictionary<string, string?> { [option] = value });
 }

@@ -16,7 +16,7 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 
     /// <summary>Run directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("run directory (default: runs/lm-<model>-<tokenizer>-<init>-seed<seed>)")]
+    [Description("run directory (default: runs/lm-[brown-]<model>-<tokenizer>[-sincos]-<init>-seed<seed>)")]
     public string? Out { get; init; }
 
     /// <summary>Resume a run.</summary>
@@ -28,11 +28,18 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
     [CommandOption("--until-step <N>")]
     [Description("stop (resumably, with a checkpoint) after step N; continue later with --resume")]
     public long? UntilStep { get; init; }
+
+    /// <inheritdoc />
+    /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
+    public override ValidationResult Validate() => Resume is null ? base.Validate()
+        : Steps >= 1 ? ValidationResult.Success() : ValidationResult.Error("--steps must be at least 1");
 }
 
 /// <summary><c>mimetic lm-train</c>: one language-model run.</summary>
 public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<LanguageTrainSettings>
 {
+    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "until-step", "data"];
+
     /// <inheritdoc />
     public override int Execute(CommandContext context, LanguageTrainSettings settings, CancellationToken cancellationToken)
     {
@@ -43,35 +50,31 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
         string directory;
         if (settings.Resume is { } resume)
         {
-            var files = new RunFiles(resume);
-            if (!files.Exists)
+            var given = TrainCommand.Resumed(context, resume, OptionArguments.Given<LanguageTrainSettings>(StudyExecutor.OwnArguments(context.Arguments, context.Name)), ResumeMayChange);
+            var saved = new RunFiles(resume).ReadConfig<LanguageTrainingConfig>();
+            config = saved with
             {
-                throw new ArgumentException($"{resume} is not a run directory (no config.json).");
-            }
-
-            var saved = files.ReadConfig<LanguageTrainingConfig>();
-            config = context.Arguments.Contains("--steps") ? saved with { Steps = settings.Steps } : saved;
-            corpus = LanguageTrainingSettings.LoadCorpus(console, config.Text, config.Tokenizer, config.TrainFraction);
+                Steps = given.ContainsKey("steps") ? settings.Steps : saved.Steps,
+                Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
+            };
+            TrainCommand.NoteApplied(console, given, "steps", "threads");
+            corpus = LanguageTrainingSettings.LoadCorpus(console, config, settings.Data);
             directory = resume;
         }
         else
         {
             corpus = settings.LoadCorpus(console);
             config = settings.ToConfig(settings.Init, settings.Seed, corpus);
-            directory = settings.Out ?? Path.Combine("runs", $"lm-{config.Model}-{config.Tokenizer}-{config.Init}-seed{config.Seed}");
+            directory = settings.Out ?? Path.Combine("runs", $"lm-{settings.RunLabel}-{config.Init}-seed{config.Seed}");
         }
 
-        using var ctrlC = new CancelOnCtrlC(console);
+        using var signals = new StopSignals(console);
         var result = ConsoleTrainingObserver.WithProgress(console, progress =>
-            new LanguageTrainer(config, corpus, directory, new ConsoleTrainingObserver(console, progress, config.Init)).Run(settings.UntilStep, ctrlC.Token));
-        return ExitCode(result.State);
+        {
+            using var task = new LanguageTask(config, corpus);
+            return new TrainingLoop<LanguageMetrics>(task, directory, new ConsoleTrainingObserver(console, progress, config.Init))
+                .Run(settings.UntilStep, mustResume: settings.Resume is not null, signals.Token);
+        });
+        return TrainCommand.ExitCode(result.State, signals);
     }
-
-    /// <summary>0 for a completed run, 130 for a stopped one, 1 otherwise.</summary>
-    internal static int ExitCode(RunState state) => state switch
-    {
-        RunState.Completed => 0,
-        RunState.Stopped => 130,
-        _ => ErrorReport.Failure,
-    };
 }

@@ -26,14 +26,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportSettings
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (LanguageComparisonReport.Holds(settings.Directory))
-        {
-            console.Write(LanguageCompareCommand.SummaryTable(LanguageComparisonReport.Write(settings.Directory, settings.Title)));
-        }
-        else
-        {
-            console.Write(CompareCommand.SummaryTable(ComparisonReport.Write(settings.Directory, settings.Title)));
-        }
+        console.Write(StudyExecutor.SummaryTable(ComparisonReport.Write(settings.Directory, settings.Title)));
 
         console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(settings.Directory, ComparisonReport.ReportFile))}[/]");
         return 0;

@@ -22,7 +22,7 @@ public sealed class SampleSettings : CommandSettings
 
     /// <summary>Prompt.</summary>
     [CommandOption("-p|--prompt <TEXT>")]
-    [Description("text to continue (default: a newline)")]
+    [Description("text to continue (default: a newline; for word tokens, the start of a document)")]
     public string? Prompt { get; init; }
 
     /// <summary>Tokens to generate.</summary>
@@ -87,17 +87,22 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings
         var tokenizer = TextTokenizers.Load(files.TokenizerPath);
         var weights = settings.Weights ?? Checkpoint.ModelPath(files.CheckpointDirectory)
             ?? throw new ArgumentException($"{settings.Run} has no checkpoint yet: nothing to sample from.");
-        using var model = new Gpt(GptPresets.Get(config.Model, tokenizer.VocabSize));
+        using var model = new Gpt(config.ModelConfig(tokenizer.VocabSize));
         Checkpoint.LoadWeights(weights, model);
         var prompt = settings.Prompt is { } text ? tokenizer.Encode(text) : DefaultPrompt(tokenizer);
         var generated = TextSampler.Generate(model, prompt, settings.ToOptions());
         console.MarkupLine($"[grey]{Markup.Escape(config.Model)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, weights {Markup.Escape(weights)}[/]");
-        console.WriteLine(tokenizer.Decode(prompt) + tokenizer.Decode(generated));
+        console.WriteLine(tokenizer.Decode([.. prompt, .. generated]));   // one decode: word tokens are spaced by their neighbours
         return 0;
     }
 
     private static int[] DefaultPrompt(ITextTokenizer tokenizer)
     {
+        if (tokenizer is WordTokenizer)
+        {
+            return [WordTokenizer.EndOfDocumentId];   // a document's start
+        }
+
         try
         {
             return tokenizer.Encode("\n");

@@ -45,9 +45,9 @@ public sealed partial record RunTrajectory(string RunDirectory, string Init, lon
         }
 
         var epochs = new List<EpochAnalysis>();
-        if (weights[0].Epoch != 0)
+        if (weights[0].Epoch != 0 && config is TrainingConfig vision)
         {
-            epochs.Add(new EpochAnalysis(0, InitialWeights(config)));
+            epochs.Add(new EpochAnalysis(0, InitialWeights(vision)));
         }
 
         epochs.AddRange(weights.Select(w => new EpochAnalysis(w.Epoch, ModelFileAnalysis.Analyze(w.Path, new ModelAnalysisOptions(Crop: 2)).Layers.Select(l => l.Statistics).ToList())));

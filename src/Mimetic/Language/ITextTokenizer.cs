@@ -3,7 +3,7 @@ namespace Mimetic.Language;
 /// <summary>Turns text into token ids and back.</summary>
 public interface ITextTokenizer
 {
-    /// <summary>What kind of tokenizer it is: <c>char</c> or <c>gpt2</c> (see <see cref="TextTokenizers"/>).</summary>
+    /// <summary>What kind of tokenizer it is: <c>char</c>, <c>gpt2</c> or <c>word</c> (see <see cref="TextTokenizers"/>).</summary>
     string Kind { get; }
 
     /// <summary>Number of distinct token ids; every id is in [0, VocabSize).</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Mimetic.Data;
@@ -61,12 +60,12 @@ public sealed record LanguageCorpus(
         var text = DecodeUtf8(bytes, path);
         var tokenizer = TextTokenizers.Create(tokenizerKind, text);
         var cachePath = Path.Combine(cacheDirectory ?? DatasetLocator.DefaultCacheDirectory(), "tokens", $"{sha}-{tokenizer.Kind}-{CacheFormat}.bin");
-        var ids = ReadCache(cachePath, tokenizer.VocabSize);
+        var ids = TokenCache.Read(cachePath, tokenizer.VocabSize);
         var fromCache = ids is not null;
         if (ids is null)
         {
             ids = tokenizer.Encode(text);
-            WriteCache(cachePath, ids);
+            TokenCache.Write(cachePath, ids);
         }
 
         var trainCount = (int)(ids.Length * trainFraction);
@@ -95,42 +94,5 @@ public sealed record LanguageCorpus(
         }
 
         return text.Length > 0 ? text : throw new DataException($"text file '{path}' is empty");
-    }
-
-    private static int[]? ReadCache(string cachePath, int vocabSize)
-    {
-        if (!File.Exists(cachePath))
-        {
-            return null;
-        }
-
-        var bytes = File.ReadAllBytes(cachePath);
-        if (bytes.Length == 0 || bytes.Length % sizeof(int) != 0)
-        {
-            return null;
-        }
-
-        var ids = MemoryMarshal.Cast<byte, int>(bytes).ToArray();
-        return BitConverter.IsLittleEndian && ids.All(id => (uint)id < (uint)vocabSize) ? ids : null;
-    }
-
-    private static void WriteCache(string cachePath, int[] ids)
-    {
-        if (!BitConverter.IsLittleEndian)
-        {
-            return;
-        }
-
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
-            var temporary = $"{cachePath}.{Guid.NewGuid():N}.tmp";
-            File.WriteAllBytes(temporary, MemoryMarshal.AsBytes(ids.AsSpan()).ToArray());
-            File.Move(temporary, cachePath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The cache only saves time; a read-only cache folder must not stop a run.
-        }
     }
 }

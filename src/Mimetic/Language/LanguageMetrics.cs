@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mimetic.Training;
 
 namespace Mimetic.Language;
@@ -23,39 +24,13 @@ public sealed record LanguageMetrics(
     double BitsPerCharacter,
     double LearningRate,
     double Seconds,
-    double TokensPerSecond);
-
-/// <summary>A finished optimizer step of a language-model run, for progress displays.</summary>
-/// <param name="Step">Steps done.</param>
-/// <param name="TotalSteps">Steps of the run.</param>
-/// <param name="Loss">Running mean training loss since the last evaluation.</param>
-/// <param name="TokensPerSecond">Running throughput.</param>
-/// <param name="LearningRate">The step's learning rate.</param>
-public sealed record LanguageStepReport(long Step, long TotalSteps, double Loss, double TokensPerSecond, double LearningRate);
-
-/// <summary>Receives a language-model run's progress (besides <see cref="ITrainingObserver.Note"/>).</summary>
-public interface ILanguageTrainingObserver : ITrainingObserver
+    double TokensPerSecond) : IRoundMetrics
 {
-    /// <summary>A run starts or resumes.</summary>
-    void LanguageRunStarted(LanguageTrainingConfig config, string runDirectory, long startStep) { }
+    int IRoundMetrics.Round => Eval;
 
-    /// <summary>An optimizer step finished.</summary>
-    void LanguageStepFinished(LanguageStepReport report) { }
+    double IRoundMetrics.EvaluationLoss => ValLoss;
 
-    /// <summary>An evaluation finished and was checkpointed.</summary>
-    void EvaluationFinished(LanguageMetrics metrics) { }
+    /// <inheritdoc />
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"step {Step}: train loss {TrainLoss:F3} | val loss {ValLoss:F4} {BitsPerCharacter:F3} bits/char ppl {Perplexity:F2} | {TokensPerSecond:F0} tok/s, {Seconds:F0} s");
 }
-
-/// <summary>A language-model observer that ignores everything.</summary>
-public sealed class SilentLanguageObserver : ILanguageTrainingObserver
-{
-    /// <summary>The shared instance.</summary>
-    public static SilentLanguageObserver Instance { get; } = new();
-}
-
-/// <summary>What a call to <see cref="LanguageTrainer.Run"/> achieved.</summary>
-/// <param name="RunDirectory">Where everything was written.</param>
-/// <param name="State">How it ended.</param>
-/// <param name="Metrics">Per-evaluation metrics of the whole run (resumed parts included).</param>
-/// <param name="Message">One line for the user.</param>
-public sealed record LanguageTrainingResult(string RunDirectory, RunState State, IReadOnlyList<LanguageMetrics> Metrics, string Message);

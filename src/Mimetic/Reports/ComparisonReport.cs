@@ -4,16 +4,13 @@ using System.Text;
 namespace Mimetic.Reports;
 
 /// <summary>
-/// Writes a comparison's Markdown report and PNG plots from run directories alone, so any report
-/// can be regenerated from saved runs (<c>mimetic report DIR</c>).
+/// Writes a comparison's Markdown report and PNG plots, for any model kind, from run directories alone, so any
+/// report can be regenerated from saved runs (<c>mimetic report DIR</c>).
 /// </summary>
 public static class ComparisonReport
 {
     /// <summary>File name of the Markdown report.</summary>
     public const string ReportFile = "report.md";
-
-    /// <summary>File name of the test-accuracy plot.</summary>
-    public const string AccuracyPlot = "test-accuracy.png";
 
     /// <summary>File name of the training-loss plot.</summary>
     public const string LossPlot = "train-loss.png";
@@ -41,57 +38,87 @@ public static class ComparisonReport
     /// <param name="title">Report heading.</param>
     /// <param name="command">The command that produced the runs, quoted in the report.</param>
     /// <returns>The summary the report shows.</returns>
-    public static ComparisonSummary Write(string root, string title, string? command = null)
+    public static ComparisonSummary Write(string root, string title, string? command = null) => Write(root, FindRuns(root), title, command);
+
+    /// <summary>Summarises <paramref name="runs"/> and writes report and plots to <paramref name="directory"/>.</summary>
+    public static ComparisonSummary Write(string directory, IReadOnlyList<RunRecord> runs, string title, string? command = null)
     {
-        var summary = ComparisonSummary.From(FindRuns(root));
-        var options = new LinePlotOptions { IntegerX = true };
-        LinePlot.Save(Path.Combine(root, AccuracyPlot), "Test accuracy", "epoch", "test accuracy (%)",
-            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), Xs(i), i.TestAccuracy, 100)), options);
-        LinePlot.Save(Path.Combine(root, LossPlot), "Training loss", "epoch", "training loss (label-smoothed)",
-            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), Xs(i), i.TrainLoss)), options);
-        File.WriteAllText(Path.Combine(root, ReportFile), Markdown(summary, title, command));
+        var summary = ComparisonSummary.From(runs);
+        Directory.CreateDirectory(directory);
+        SavePlots(summary, directory, "");
+        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
         return summary;
     }
 
-    /// <summary>The results table as Markdown.</summary>
+    /// <summary>Saves the primary-metric and training-loss plots (file names prefixed by <paramref name="prefix"/>); returns their names.</summary>
+    public static (string Primary, string Loss) SavePlots(ComparisonSummary summary, string directory, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var schema = summary.Schema;
+        var options = new LinePlotOptions { IntegerX = true };
+        var primary = prefix + schema.PrimaryPlot;
+        var loss = prefix + LossPlot;
+        LinePlot.Save(Path.Combine(directory, primary), schema.PrimaryTitle, schema.XLabel, schema.Primary.Label,
+            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), [.. i.Xs], i.Curve, schema.Primary.Scale)), options);
+        LinePlot.Save(Path.Combine(directory, loss), "Training loss", schema.XLabel, schema.TrainLossLabel,
+            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), [.. i.Xs], i.TrainLoss)), options);
+        return (primary, loss);
+    }
+
+    /// <summary>The results table as Markdown: one row per init.</summary>
     public static string Table(ComparisonSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
+        var schema = summary.Schema;
+        var target = schema.Primary.Show(summary.Target);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"| init | seeds | final test acc. (%) | best test acc. (%) | final train loss | epochs to {100 * summary.Target:F1}% | seconds to {100 * summary.Target:F1}% |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.Append(CultureInfo.InvariantCulture, $"| init | seeds | final {schema.Primary.Label} | best {schema.Primary.Label} |");
+        foreach (var extra in schema.Extras)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {extra.Label} |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $" final train loss | {schema.XLabel}s to {target} | seconds to {target} |");
+        text.AppendLine("|---|---:|---:|---:|" + string.Concat(schema.Extras.Select(_ => "---:|")) + "---:|---:|---:|");
         foreach (var init in summary.Inits)
         {
-            var epochs = init.EpochsToTarget is { } e ? e.ToString(CultureInfo.InvariantCulture) : "not reached";
+            var reached = init.ToTarget is { } x ? schema.X.Show(x) : "not reached";
             var seconds = init.SecondsToTarget is { } s ? s.ToString("F0", CultureInfo.InvariantCulture) : "—";
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {init.Init} | {init.Runs.Count} | {Percent(init.FinalTestAccuracy)} | {Percent(init.BestTestAccuracy)} | {init.FinalTrainLoss.Mean:F3} ± {init.FinalTrainLoss.Std:F3} | {epochs} | {seconds} |");
+            text.Append(CultureInfo.InvariantCulture, $"| {init.Init} | {init.Runs.Count} | {schema.Primary.Show(init.Final)} | {schema.Primary.Show(init.Best)} |");
+            for (var i = 0; i < schema.Extras.Count; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {schema.Extras[i].Show(init.Extras[i])} |");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $" {MetricSchema.TrainLoss.Show(init.FinalTrainLoss)} | {reached} | {seconds} |");
         }
 
         return text.ToString();
     }
 
-    private static string Markdown(ComparisonSummary summary, string title, string? command)
+    /// <summary>One row per run: init, seed, final and best primary metric, rounds, seconds.</summary>
+    public static string RunTable(ComparisonSummary summary)
     {
+        ArgumentNullException.ThrowIfNull(summary);
+        var schema = summary.Schema;
+        var key = schema.Primary.Key;
         var runs = new StringBuilder();
-        runs.AppendLine("| init | seed | final test acc. (%) | best test acc. (%) | epochs | seconds |");
+        runs.AppendLine(CultureInfo.InvariantCulture, $"| init | seed | final {schema.Primary.Label} | best {schema.Primary.Label} | {schema.XLabel} | seconds |");
         runs.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var run in summary.Inits.SelectMany(i => i.Runs))
         {
+            var values = Enumerable.Range(0, run.Rows.Count).Select(e => run.Value(e, key)).ToList();
             runs.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Init} | {run.Seed} | {100 * run.Metrics[^1].TestAccuracy:F2} | {100 * run.Metrics.Max(m => m.TestAccuracy):F2} | {run.Metrics.Count} | {run.Metrics.Sum(m => m.Seconds):F0} |");
+                $"| {run.Init} | {run.Seed} | {schema.Primary.Show(values[^1])} | {schema.Primary.Show(schema.HigherIsBetter ? values.Max() : values.Min())} | " +
+                $"{schema.X.Show(run.Final(schema.X.Key))} | {run.Rows.Sum(r => r.GetValueOrDefault(MetricSchema.Seconds)):F0} |");
         }
 
-        return Markdown(title, command,
-            $"Mean ± sample standard deviation over seeds. The target is the `{summary.Baseline}` runs' mean final test accuracy;\n" +
-            "'epochs to' is the first epoch at which an init's mean test-accuracy curve reaches it.",
-            Table(summary), [("test accuracy", AccuracyPlot), ("training loss", LossPlot)], runs.ToString());
+        return runs.ToString();
     }
 
-    /// <summary>The layout every comparison report shares: heading, command, explanation, results table, plots, and one row per run.</summary>
-    internal static string Markdown(string title, string? command, string explanation, string table, IEnumerable<(string Alt, string File)> plots, string runs)
+    private static string Markdown(ComparisonSummary summary, string title, string? command)
     {
+        var schema = summary.Schema;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# {title}");
         text.AppendLine();
@@ -101,27 +128,22 @@ public static class ComparisonReport
             text.AppendLine();
         }
 
-        text.AppendLine(explanation);
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Mean ± sample standard deviation over seeds ({schema.Primary.Label}: {(schema.HigherIsBetter ? "higher" : "lower")} is better). The target is the `{summary.Baseline}` runs' mean final\n" +
+            $"{schema.Primary.Label}; '{schema.XLabel}s to' is the first {schema.XLabel} at which an init's mean curve reaches it.");
         text.AppendLine();
-        text.Append(table);
-        foreach (var (alt, file) in plots)
-        {
-            text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"![{alt}]({file})");
-        }
-
+        text.Append(Table(summary));
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"![{schema.PrimaryTitle.ToLowerInvariant()}]({schema.PrimaryPlot})");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"![training loss]({LossPlot})");
         text.AppendLine();
         text.AppendLine("## Runs");
         text.AppendLine();
-        text.Append(runs);
+        text.Append(RunTable(summary));
         return text.ToString();
     }
 
     /// <summary>A curve's legend: the init and its number of seeds.</summary>
     internal static string Legend(string init, int runs) => $"{init} (n={runs})";
-
-    private static double[] Xs(InitSummary init) => init.Epochs.Select(e => (double)e).ToArray();
-
-    private static string Percent(MeanStd value) =>
-        string.Create(CultureInfo.InvariantCulture, $"{100 * value.Mean:F2} ± {100 * value.Std:F2}");
 }

@@ -1,5 +1,3 @@
-using Mimetic.Training;
-
 namespace Mimetic.Reports;
 
 /// <summary>A mean and a sample standard deviation over seeds.</summary>
@@ -23,77 +21,81 @@ public readonly record struct MeanStd(double Mean, double Std, int Count)
     }
 }
 
-/// <summary>One finished (or partial) run, as read back from its run directory.</summary>
-/// <param name="Init">Initialization name.</param>
-/// <param name="Seed">Seed.</param>
-/// <param name="Directory">Run directory.</param>
-/// <param name="Metrics">Per-epoch metrics.</param>
-public sealed record RunRecord(string Init, long Seed, string Directory, IReadOnlyList<EpochMetrics> Metrics)
-{
-    /// <summary>Reads a run directory.</summary>
-    public static RunRecord Read(string directory)
-    {
-        var files = new RunFiles(directory);
-        var config = files.ReadConfig();
-        return new RunRecord(config.Init, config.Seed, files.Directory, files.ReadMetrics());
-    }
-}
-
 /// <summary>Per-initialization results over seeds.</summary>
 /// <param name="Init">Initialization name.</param>
 /// <param name="Runs">The runs (one per seed).</param>
-/// <param name="FinalTestAccuracy">Test accuracy after the last epoch.</param>
-/// <param name="BestTestAccuracy">Best test accuracy over epochs.</param>
-/// <param name="FinalTrainLoss">Training loss of the last epoch.</param>
-/// <param name="EpochsToTarget">Epochs until the mean test-accuracy curve first reaches the target (the baseline's final mean); null if never.</param>
-/// <param name="SecondsToTarget">Mean wall-clock seconds until that epoch; null if never.</param>
-/// <param name="Epochs">Epoch numbers of the mean curves.</param>
-/// <param name="TestAccuracy">Mean and std of test accuracy per epoch.</param>
-/// <param name="TrainLoss">Mean and std of training loss per epoch.</param>
+/// <param name="Final">The primary metric after the last round.</param>
+/// <param name="Best">The best primary metric over rounds.</param>
+/// <param name="Extras">The schema's further metrics after the last round, in its order.</param>
+/// <param name="FinalTrainLoss">Training loss of the last round.</param>
+/// <param name="ToTarget">The x value (epoch or step) at which the mean primary curve first reaches the target (the baseline's final mean); null if never.</param>
+/// <param name="SecondsToTarget">Mean wall-clock seconds until then; null if never.</param>
+/// <param name="Xs">The x values (epochs or steps) of the mean curves.</param>
+/// <param name="Curve">Mean and std of the primary metric per round.</param>
+/// <param name="TrainLoss">Mean and std of training loss per round.</param>
 public sealed record InitSummary(
     string Init,
     IReadOnlyList<RunRecord> Runs,
-    MeanStd FinalTestAccuracy,
-    MeanStd BestTestAccuracy,
+    MeanStd Final,
+    MeanStd Best,
+    IReadOnlyList<MeanStd> Extras,
     MeanStd FinalTrainLoss,
-    int? EpochsToTarget,
+    double? ToTarget,
     double? SecondsToTarget,
-    IReadOnlyList<int> Epochs,
-    IReadOnlyList<MeanStd> TestAccuracy,
+    IReadOnlyList<double> Xs,
+    IReadOnlyList<MeanStd> Curve,
     IReadOnlyList<MeanStd> TrainLoss);
 
-/// <summary>A comparison of initializations over seeds, computed from run directories only.</summary>
+/// <summary>
+/// A comparison of initializations over seeds, for any model kind, computed from run directories only.
+/// </summary>
+/// <param name="Schema">How the runs' metrics are read and shown.</param>
 /// <param name="Baseline">The initialization others are measured against (usually <c>default</c>).</param>
-/// <param name="Target">The baseline's mean final test accuracy.</param>
+/// <param name="Target">The baseline's mean final primary metric.</param>
 /// <param name="Inits">One summary per initialization, baseline first.</param>
-public sealed record ComparisonSummary(string Baseline, double Target, IReadOnlyList<InitSummary> Inits)
+public sealed record ComparisonSummary(MetricSchema Schema, string Baseline, double Target, IReadOnlyList<InitSummary> Inits)
 {
-    /// <summary>Summarises runs; the baseline is <c>default</c> if present, else the first init.</summary>
+    /// <summary>Summarises runs of one model kind; the baseline is <c>default</c> if present, else the first init.</summary>
+    /// <exception cref="ArgumentException">No run has finished a round, or the runs are of different kinds.</exception>
     public static ComparisonSummary From(IReadOnlyList<RunRecord> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var (baseline, groups) = SeedStatistics.GroupByInit(runs.Where(r => r.Metrics.Count > 0), r => r.Init, r => r.Seed);
-        var target = SeedStatistics.Over(groups[0], r => r.Metrics[^1].TestAccuracy).Mean;
-        return new ComparisonSummary(baseline, target, groups.Select(g => Summarize(g[0].Init, g, target)).ToList());
+        var finished = runs.Where(r => r.Rows.Count > 0).ToList();
+        var kinds = finished.Select(r => r.Config.Task).Distinct().ToList();
+        if (kinds.Count > 1)
+        {
+            throw new ArgumentException($"The runs mix model kinds ({string.Join(", ", kinds)}); report them apart.");
+        }
+
+        var (baseline, groups) = SeedStatistics.GroupByInit(finished, r => r.Init, r => r.Seed);
+        var schema = MetricSchema.For(kinds[0]);
+        var target = SeedStatistics.Over(groups[0], r => r.Final(schema.Primary.Key)).Mean;
+        return new ComparisonSummary(schema, baseline, target, groups.Select(g => Summarize(schema, g[0].Init, g, target)).ToList());
     }
 
-    private static InitSummary Summarize(string init, List<RunRecord> runs, double target)
+    /// <summary>The summary of <paramref name="init"/>, if it was compared.</summary>
+    public InitSummary? Of(string init) => Inits.FirstOrDefault(i => i.Init == init);
+
+    private static InitSummary Summarize(MetricSchema schema, string init, List<RunRecord> runs, double target)
     {
-        var epochs = runs.Min(r => r.Metrics.Count);
-        var testAccuracy = SeedStatistics.Curve(runs, epochs, (r, e) => r.Metrics[e].TestAccuracy);
-        var trainLoss = SeedStatistics.Curve(runs, epochs, (r, e) => r.Metrics[e].TrainLoss);
-        var reached = SeedStatistics.FirstReaching(testAccuracy, target, higherIsBetter: true);
-        double? seconds = reached < 0 ? null : runs.Average(r => r.Metrics.Take(reached + 1).Sum(m => m.Seconds));
+        var points = runs.Min(r => r.Rows.Count);
+        var key = schema.Primary.Key;
+        var curve = SeedStatistics.Curve(runs, points, (r, e) => r.Value(e, key));
+        var reached = SeedStatistics.FirstReaching(curve, target, schema.HigherIsBetter);
+        var best = schema.HigherIsBetter
+            ? SeedStatistics.Over(runs, r => Enumerable.Range(0, r.Rows.Count).Max(e => r.Value(e, key)))
+            : SeedStatistics.Over(runs, r => Enumerable.Range(0, r.Rows.Count).Min(e => r.Value(e, key)));
         return new InitSummary(
             init, runs,
-            SeedStatistics.Over(runs, r => r.Metrics[^1].TestAccuracy),
-            SeedStatistics.Over(runs, r => r.Metrics.Max(m => m.TestAccuracy)),
-            SeedStatistics.Over(runs, r => r.Metrics[^1].TrainLoss),
-            reached < 0 ? null : reached + 1,
-            seconds,
-            Enumerable.Range(1, epochs).ToList(),
-            testAccuracy,
-            trainLoss);
+            SeedStatistics.Over(runs, r => r.Final(key)),
+            best,
+            schema.Extras.Select(x => SeedStatistics.Over(runs, r => r.Final(x.Key))).ToList(),
+            SeedStatistics.Over(runs, r => r.Final(MetricSchema.TrainLoss.Key)),
+            reached < 0 ? null : runs[0].Value(reached, schema.X.Key),
+            reached < 0 ? null : runs.Average(r => Enumerable.Range(0, reached + 1).Sum(e => r.Value(e, MetricSchema.Seconds))),
+            Enumerable.Range(0, points).Select(e => runs[0].Value(e, schema.X.Key)).ToList(),
+            curve,
+            SeedStatistics.Curve(runs, points, (r, e) => r.Value(e, MetricSchema.TrainLoss.Key)));
     }
 }
 

@@ -40,6 +40,7 @@ public sealed record Series(string Name, double[] X, double[] Mean, double[]? St
 /// <param name="ReferenceLines">Horizontal dashed lines to draw (e.g. 0), or null.</param>
 /// <param name="Markers">Draw a marker at each point: null means when a series has at most 40 points.</param>
 /// <param name="IntegerX">Put x ticks on integers only (layers, epochs).</param>
+/// <param name="XTickLabels">Names for the x positions 0, 1, 2, … (a categorical axis), or null for numbers.</param>
 public sealed record LinePlotOptions(
     int Width = 800,
     int Height = 500,
@@ -47,7 +48,8 @@ public sealed record LinePlotOptions(
     double? YMax = null,
     IReadOnlyList<double>? ReferenceLines = null,
     bool? Markers = null,
-    bool IntegerX = false);
+    bool IntegerX = false,
+    IReadOnlyList<string>? XTickLabels = null);
 
 /// <summary>Line plots with shaded bands (mean ± std), saved as PNG; for training curves and per-layer scores.</summary>
 public static class LinePlot
@@ -109,7 +111,11 @@ public static class LinePlot
             plot.ShowLegend(Edge.Bottom);   // outside the data area, so it never hides a line
         }
 
-        if (options.IntegerX)
+        if (options.XTickLabels is { Count: > 0 } labels)
+        {
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), [.. labels]);
+        }
+        else if (options.IntegerX)
         {
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         }

@@ -70,22 +70,73 @@ public static class Checkpoint
     /// <summary>Whether a checkpoint can be loaded from <paramref name="directory"/>.</summary>
     public static bool Exists(string directory) => Resolve(directory) is not null;
 
-    /// <summary>Restores model and optimizer from <paramref name="directory"/> and returns the position.</summary>
-    /// <exception cref="InvalidDataException">No usable checkpoint.</exception>
-    public static TrainingPosition Load(string directory, nn.Module model, OptimizerHelper optimizer)
+    /// <summary>
+    /// Restores model and optimizer from <paramref name="directory"/> and returns the position and the metadata stored
+    /// with the weights. Every file is checked as it is read; a damaged one is named in the error.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No usable checkpoint, or a damaged file (named).</exception>
+    public static (TrainingPosition Position, IReadOnlyDictionary<string, string> Metadata) Load(string directory, nn.Module model, OptimizerHelper optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
-        var source = Resolve(directory) ?? throw new InvalidDataException($"No checkpoint in {directory}: nothing to resume.");
-        LoadWeights(Path.Combine(source, ModelFile), model);
-        using (var stream = File.OpenRead(Path.Combine(source, OptimizerFile)))
-        using (var reader = new BinaryReader(stream))
+        var source = Resolve(directory) ?? throw new InvalidDataException(Damage(directory) ?? $"No checkpoint in {directory}: nothing to resume.");
+        var position = ReadPosition(Path.Combine(source, PositionFile));
+        var modelPath = Path.Combine(source, ModelFile);
+        LoadWeights(modelPath, model);
+        var metadata = Safetensors.Open(modelPath).Metadata;
+        var optimizerPath = Path.Combine(source, OptimizerFile);
+        try
         {
+            using var stream = File.OpenRead(optimizerPath);
+            using var reader = new BinaryReader(stream);
             optimizer.load_state_dict(reader);
+            if (stream.Position != stream.Length)
+            {
+                throw new InvalidDataException("trailing bytes");
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // TorchSharp's reader reports a damaged file with whatever bytes it met; the user needs the file's name.
+            throw new InvalidDataException($"{optimizerPath} is damaged (not the optimizer state of this model); the run cannot resume from it.");
         }
 
-        return JsonSerializer.Deserialize<TrainingPosition>(File.ReadAllText(Path.Combine(source, PositionFile)), RunFiles.Json)
-            ?? throw new InvalidDataException($"{source}/{PositionFile} is empty.");
+        return (position, metadata);
+    }
+
+    /// <summary>What is wrong with a checkpoint folder that exists but cannot be used, or null when there is none at all.</summary>
+    public static string? Damage(string directory)
+    {
+        foreach (var candidate in new[] { directory, directory + ".old" })
+        {
+            if (Directory.Exists(candidate))
+            {
+                var missing = new[] { PositionFile, ModelFile, OptimizerFile }.Where(f => !File.Exists(Path.Combine(candidate, f))).ToList();
+                return $"the checkpoint in {candidate} is incomplete (no {string.Join(", ", missing)}); the run cannot resume from it";
+            }
+        }
+
+        return null;
+    }
+
+    private static TrainingPosition ReadPosition(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var required = new[] { nameof(TrainingPosition.EpochsCompleted), nameof(TrainingPosition.BatchesIntoEpoch), nameof(TrainingPosition.Step) };
+            if (root.ValueKind != JsonValueKind.Object || required.Any(r => !root.TryGetProperty(r, out _)))
+            {
+                throw new InvalidDataException($"{path} is damaged: it must hold {string.Join(", ", required)}.");
+            }
+
+            return root.Deserialize<TrainingPosition>(RunFiles.Json) ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged: {e.Message.Split('\n')[0]}");
+        }
     }
 
     /// <summary>Writes a model's state (parameters and buffers) as safetensors, atomically.</summary>

@@ -1,6 +1,8 @@
+using System.Globalization;
+
 namespace Mimetic.Training;
 
-/// <summary>What one epoch measured. One line of <c>metrics.jsonl</c> and <c>metrics.csv</c>.</summary>
+/// <summary>What one epoch of an image classifier measured. One line of <c>metrics.jsonl</c> and <c>metrics.csv</c>.</summary>
 /// <param name="Epoch">1-based epoch.</param>
 /// <param name="TrainLoss">Mean training loss (with label smoothing) over the epoch's steps.</param>
 /// <param name="TrainAccuracy">Training accuracy on the augmented batches.</param>
@@ -17,4 +19,13 @@ public sealed record EpochMetrics(
     double TestAccuracy,
     double LearningRate,
     double Seconds,
-    double ImagesPerSecond);
+    double ImagesPerSecond) : IRoundMetrics
+{
+    int IRoundMetrics.Round => Epoch;
+
+    double IRoundMetrics.EvaluationLoss => TestLoss;
+
+    /// <inheritdoc />
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"train loss {TrainLoss:F3} acc {100 * TrainAccuracy:F1}% | test loss {TestLoss:F3} acc {100 * TestAccuracy:F2}% | {ImagesPerSecond:F0} img/s, {Seconds:F0} s");
+}

@@ -48,4 +48,13 @@ public static class OptimizerStep
 
     /// <summary>Whether a loss is NaN, infinite or above <see cref="ExplodedLoss"/>.</summary>
     public static bool IsDiverged(float loss) => !float.IsFinite(loss) || loss > ExplodedLoss;
+
+    /// <summary>Whether every parameter of <paramref name="model"/> is finite.</summary>
+    public static bool AllFinite(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return model.parameters().All(p => isfinite(p).all().item<bool>());
+    }
 }

@@ -17,8 +17,11 @@ public enum RunState
     /// <summary>Stopped by the user; resumable.</summary>
     Stopped,
 
-    /// <summary>The loss became NaN or exploded; the last good checkpoint is kept.</summary>
+    /// <summary>The loss became NaN or exploded, or the evaluation or the weights became non-finite; the last good checkpoint is kept.</summary>
     Diverged,
+
+    /// <summary>An error ended the run (a damaged file, a full disk, …); the last checkpoint is kept.</summary>
+    Failed,
 }
 
 /// <summary>The run's status file (<c>status.json</c>).</summary>
@@ -84,25 +87,39 @@ public sealed class RunFiles
     /// <summary>The tokenizer of a language-model run (<c>tokenizer.json</c>), so sampling can decode.</summary>
     public string TokenizerPath => Path.Combine(Directory, "tokenizer.json");
 
-    /// <summary>Writes the config (a vision <see cref="TrainingConfig"/> or a language-model config).</summary>
-    public void WriteConfig<TConfig>(TConfig config) => WriteAtomically(ConfigPath, JsonSerializer.Serialize(config, Json));
+    /// <summary>Writes the config, with every field of its model kind.</summary>
+    public void WriteConfig(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        WriteAtomically(ConfigPath, JsonSerializer.Serialize(config, config.GetType(), Json));
+    }
 
-    /// <summary>Reads a vision run's config.</summary>
+    /// <summary>Reads the config as the config of its model kind (<see cref="TrainingTasks.Parse"/>).</summary>
     /// <exception cref="InvalidDataException">Missing or unreadable config.</exception>
-    public TrainingConfig ReadConfig() => ReadConfig<TrainingConfig>();
+    public RunConfig ReadConfig()
+    {
+        if (!File.Exists(ConfigPath))
+        {
+            throw new InvalidDataException($"{Directory} is not a run directory (no config.json).");
+        }
 
-    /// <summary>Reads the config as <typeparamref name="TConfig"/>.</summary>
-    /// <exception cref="InvalidDataException">Missing or unreadable config.</exception>
-    public TConfig ReadConfig<TConfig>() => ReadJson<TConfig>(ConfigPath);
+        return TrainingTasks.Parse(File.ReadAllText(ConfigPath), ConfigPath);
+    }
+
+    /// <summary>Reads the config, which must be a <typeparamref name="TConfig"/>.</summary>
+    /// <exception cref="InvalidDataException">Missing or unreadable config, or a run of another model kind.</exception>
+    public TConfig ReadConfig<TConfig>()
+        where TConfig : RunConfig =>
+        ReadConfig() as TConfig ?? throw new InvalidDataException($"{Directory} holds a run of another model kind than {typeof(TConfig).Name}.");
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless the saved config equals <paramref name="config"/> once the
-    /// settings a resume may change are taken over from it by <paramref name="withResumableSettings"/>.
+    /// settings a resume may change (<see cref="RunConfig.WithResumableSettingsOf"/>) are taken over from it.
     /// </summary>
-    public void RequireSameConfig<TConfig>(TConfig config, Func<TConfig, TConfig> withResumableSettings)
+    public void RequireSameConfig(RunConfig config)
     {
-        ArgumentNullException.ThrowIfNull(withResumableSettings);
-        if (!EqualityComparer<TConfig>.Default.Equals(withResumableSettings(ReadConfig<TConfig>()), config))
+        ArgumentNullException.ThrowIfNull(config);
+        if (!ReadConfig().WithResumableSettingsOf(config).Equals(config))
         {
             throw new ArgumentException($"{Directory} holds a run with a different config; resume it with its own settings or choose another --out.");
         }
@@ -138,9 +155,6 @@ public sealed class RunFiles
         WriteAtomically(MetricsCsvPath, csv.ToString());
     }
 
-    /// <summary>Reads a vision run's per-epoch metrics (empty if there are none).</summary>
-    public IReadOnlyList<EpochMetrics> ReadMetrics() => ReadMetrics<EpochMetrics>();
-
     /// <summary>Reads the metrics as <typeparamref name="TMetrics"/> (empty if there are none).</summary>
     public IReadOnlyList<TMetrics> ReadMetrics<TMetrics>()
     {
@@ -149,11 +163,27 @@ public sealed class RunFiles
             return [];
         }
 
-        return File.ReadLines(MetricsJsonPath)
-            .Where(line => line.Length > 0)
-            .Select(line => JsonSerializer.Deserialize<TMetrics>(line, CompactJson)
-                ?? throw new InvalidDataException($"{MetricsJsonPath} has an empty line."))
-            .ToList();
+        var metrics = new List<TMetrics>();
+        var number = 0;
+        foreach (var line in File.ReadLines(MetricsJsonPath))
+        {
+            number++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                metrics.Add(JsonSerializer.Deserialize<TMetrics>(line, CompactJson) ?? throw new InvalidDataException($"{MetricsJsonPath} line {number} is null."));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{MetricsJsonPath} line {number} is damaged: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        return metrics;
     }
 
     /// <summary>Writes text to a file through a temporary file and a rename.</summary>

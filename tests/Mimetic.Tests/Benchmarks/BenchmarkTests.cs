@@ -52,18 +52,35 @@ public class BenchmarkTests
         Assert.Equal(3 * expected, ModelFlops.GptTrainingPerToken(config), 6);
     }
 
+    [Theory]
+    [InlineData(65, 1_851_648, 0.0090)]          // Tiny Shakespeare by character
+    [InlineData(10_002, 4_395_520, 0.5825)]      // Brown corpus words: 10,000 + <unk> + <eod>
+    [InlineData(50_257, 14_700_800, 0.8752)]     // GPT-2 BPE
+    public void TheOutputLayerOfGptCpuCostsTwoDVFlopsPerToken(int vocabulary, double forward, double share)
+    {
+        var config = GptPresets.Get("gpt-cpu", vocabulary);
+
+        Assert.Equal(1_835_008 + (2.0 * 128 * vocabulary), ModelFlops.GptForwardPerToken(config));   // 4 blocks × 458,752 + 2·d·V
+        Assert.Equal(forward, ModelFlops.GptForwardPerToken(config));
+        Assert.Equal(2.0 * 128 * vocabulary, ModelFlops.GptOutputLayerForwardPerToken(config));
+        Assert.Equal(share, ModelFlops.GptOutputLayerShare(config), 4);
+    }
+
     [Fact]
     public void GptBenchSmokeRunReportsTokensPerSecond()
     {
         var path = Path.Combine(Path.GetTempPath(), $"mimetic-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var (code, output) = CliRunner.Run("bench", "--model", "gpt-micro", "--batch-size", "2", "--steps", "1", "--warmup", "0", "--json", path);
+            var (code, output) = CliRunner.Run("bench", "--model", "gpt-micro", "--vocab", "10002", "--batch-size", "2", "--steps", "1", "--warmup", "0", "--json", path);
             Assert.Equal(0, code);
             Assert.Contains("train tokens/s", output, StringComparison.Ordinal);
+            Assert.Contains("vocabulary 10002", output, StringComparison.Ordinal);
+            Assert.Contains("output layer share of training FLOPs", output, StringComparison.Ordinal);
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
             var mimetic = json.RootElement.GetProperty("mimetic");
             Assert.Equal(32, mimetic.GetProperty("ContextLength").GetInt32());
+            Assert.Equal(10_002, mimetic.GetProperty("VocabSize").GetInt32());
             Assert.True(mimetic.GetProperty("TrainTokensPerSecond").GetDouble() > 0);
             Assert.True(mimetic.GetProperty("EvalTokensPerSecond").GetDouble() > mimetic.GetProperty("TrainTokensPerSecond").GetDouble() / 10);
             Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);

@@ -111,7 +111,7 @@ public sealed class CliTests : IDisposable
         var (second, resumed) = CliRunner.Run("train", "--resume", run);
         Assert.Equal(0, second);
         Assert.Contains("resuming", resumed, StringComparison.Ordinal);
-        Assert.Equal(2, new RunFiles(run).ReadMetrics().Count);
+        Assert.Equal(2, new RunFiles(run).ReadMetrics<EpochMetrics>().Count);
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);

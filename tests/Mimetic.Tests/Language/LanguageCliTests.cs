@@ -18,7 +18,7 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         var split = Path.Combine(root, "split");
         var (code, output) = CliRunner.Run(["lm-train", .. Common, "--init", "speedrun-vo", "--out", straight]);
         Assert.True(code == 0, output);
-        Assert.Contains("step     40", output, StringComparison.Ordinal);
+        Assert.Contains("step 40:", output, StringComparison.Ordinal);
 
         var (first, stopped) = CliRunner.Run(["lm-train", .. Common, "--init", "speedrun-vo", "--out", split, "--until-step", "25"]);
         Assert.Equal(130, first);
@@ -51,10 +51,10 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         Assert.Contains("`mimetic lm-compare --text ", report, StringComparison.Ordinal);
         Assert.Contains("| mimetic+ | 1 |", report, StringComparison.Ordinal);
 
-        File.Delete(Path.Combine(comparison, LanguageComparisonReport.ValidationLossPlot));
+        File.Delete(Path.Combine(comparison, MetricSchema.Language.PrimaryPlot));
         var (again, regenerated) = CliRunner.Run("report", comparison);
         Assert.True(again == 0, regenerated);
-        Assert.True(File.Exists(Path.Combine(comparison, LanguageComparisonReport.ValidationLossPlot)));
+        Assert.True(File.Exists(Path.Combine(comparison, MetricSchema.Language.PrimaryPlot)));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Mimetic.Training;
 using Mimetic.Data;
 using Mimetic.Language;
 
@@ -48,4 +49,25 @@ public sealed class LanguageTestData : IDisposable
     };
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+/// <summary>One language-model run through the training loop, as the tests drive it.</summary>
+public sealed class LanguageRun
+{
+    private readonly LanguageTrainingConfig config;
+    private readonly LanguageCorpus corpus;
+    private readonly string directory;
+    private readonly ITrainingObserver? observer;
+
+    public LanguageRun(LanguageTrainingConfig config, LanguageCorpus corpus, string directory, ITrainingObserver? observer = null)
+    {
+        (this.config, this.corpus, this.directory, this.observer) = (config, corpus, directory, observer);
+        using var check = new LanguageTask(config, corpus);   // validates config and corpus now, as the trainer's constructor did
+    }
+
+    public TrainingResult<LanguageMetrics> Run(long? untilStep = null, CancellationToken cancellation = default)
+    {
+        using var task = new LanguageTask(config, corpus);
+        return new TrainingLoop<LanguageMetrics>(task, directory, observer).Run(untilStep, cancellation: cancellation);
+    }
 }

@@ -2,6 +2,7 @@ using Mimetic.Io;
 using Mimetic.Language;
 using Mimetic.Reports;
 using Mimetic.Training;
+using Mimetic.Tests.Training;
 
 namespace Mimetic.Tests.Language;
 
@@ -13,7 +14,7 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
     public void ATinyRunBeatsTheUnigramEntropyOfTheValidationSplit()
     {
         var config = data.Tiny(steps: 300, evalInterval: 150) with { EvalWindows = null };
-        var result = new LanguageTrainer(config, data.Corpus, Path.Combine(root, "run")).Run();
+        var result = new LanguageRun(config, data.Corpus, Path.Combine(root, "run")).Run();
 
         var validation = data.Corpus.Validation;
         var entropy = -validation.GroupBy(t => t).Select(g => (double)g.Count() / validation.Length).Sum(p => p * Math.Log(p));
@@ -30,7 +31,7 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
     public void RunDirectoryHoldsEveryArtifact()
     {
         var directory = Path.Combine(root, "run");
-        var result = new LanguageTrainer(data.Tiny(), data.Corpus, directory).Run();
+        var result = new LanguageRun(data.Tiny(), data.Corpus, directory).Run();
 
         var files = new RunFiles(directory);
         Assert.Equal(data.Tiny(), files.ReadConfig<LanguageTrainingConfig>());
@@ -52,17 +53,17 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         var straight = Path.Combine(root, "straight");
         var split = Path.Combine(root, "split");
         var config = data.Tiny("mimetic+");
-        new LanguageTrainer(config, data.Corpus, straight).Run();
+        new LanguageRun(config, data.Corpus, straight).Run();
 
-        var first = new LanguageTrainer(config, data.Corpus, split).Run(untilStep: 17);   // mid-interval
+        var first = new LanguageRun(config, data.Corpus, split).Run(untilStep: 17);   // mid-interval
         Assert.Equal(RunState.Stopped, first.State);
         Assert.Empty(first.Metrics);
-        var second = new LanguageTrainer(config, data.Corpus, split).Run(untilStep: 30);  // at an evaluation
+        var second = new LanguageRun(config, data.Corpus, split).Run(untilStep: 30);  // at an evaluation
         Assert.Equal(RunState.Stopped, second.State);
-        var resumed = new LanguageTrainer(config, data.Corpus, split).Run();
+        var resumed = new LanguageRun(config, data.Corpus, split).Run();
 
         Assert.Equal(RunState.Completed, resumed.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
         Assert.Equal(new RunFiles(straight).ReadMetrics<LanguageMetrics>().Select(m => m.ValLoss), resumed.Metrics.Select(m => m.ValLoss));
     }
 
@@ -72,25 +73,25 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         var straight = Path.Combine(root, "straight");
         var stopped = Path.Combine(root, "stopped");
         var config = data.Tiny(steps: 20, evalInterval: 20);
-        new LanguageTrainer(config, data.Corpus, straight).Run();
+        new LanguageRun(config, data.Corpus, straight).Run();
 
         using var cancel = new CancellationTokenSource();
-        var result = new LanguageTrainer(config, data.Corpus, stopped, new CancelAt(7, cancel)).Run(cancellation: cancel.Token);
+        var result = new LanguageRun(config, data.Corpus, stopped, new CancelAt(7, cancel)).Run(cancellation: cancel.Token);
         Assert.Equal(RunState.Stopped, result.State);
         Assert.Contains("step 7", result.Message, StringComparison.Ordinal);
-        new LanguageTrainer(config, data.Corpus, stopped).Run();
+        new LanguageRun(config, data.Corpus, stopped).Run();
 
-        AssertSameWeights(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
     }
 
     [Fact]
     public void ResumingWithAnotherConfigOrTextIsRefused()
     {
         var directory = Path.Combine(root, "run");
-        new LanguageTrainer(data.Tiny(steps: 10, evalInterval: 10), data.Corpus, directory).Run();
-        var error = Assert.Throws<ArgumentException>(() => new LanguageTrainer(data.Tiny(steps: 10, evalInterval: 10) with { LearningRate = 0.5 }, data.Corpus, directory).Run());
+        new LanguageRun(data.Tiny(steps: 10, evalInterval: 10), data.Corpus, directory).Run();
+        var error = Assert.Throws<ArgumentException>(() => new LanguageRun(data.Tiny(steps: 10, evalInterval: 10) with { LearningRate = 0.5 }, data.Corpus, directory).Run());
         Assert.Contains("different config", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new LanguageTrainer(data.Tiny() with { TextSha256 = "00" }, data.Corpus, directory));
+        Assert.Throws<ArgumentException>(() => new LanguageRun(data.Tiny() with { TextSha256 = "00" }, data.Corpus, directory));
     }
 
     [Fact]
@@ -101,21 +102,21 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         {
             foreach (var seed in new[] { 0L, 1L })
             {
-                new LanguageTrainer(data.Tiny(init, steps: 20, evalInterval: 10) with { Seed = seed }, data.Corpus, Path.Combine(comparison, $"{init}-seed{seed}")).Run();
+                new LanguageRun(data.Tiny(init, steps: 20, evalInterval: 10) with { Seed = seed }, data.Corpus, Path.Combine(comparison, $"{init}-seed{seed}")).Run();
             }
         }
 
-        Assert.True(LanguageComparisonReport.Holds(comparison));
-        var summary = LanguageComparisonReport.Write(comparison, "test report", "mimetic lm-compare …");
+        var summary = ComparisonReport.Write(comparison, "test report", "mimetic lm-compare …");
+        Assert.Same(MetricSchema.Language, summary.Schema);
         Assert.Equal(["default", "mimetic"], summary.Inits.Select(i => i.Init));
         Assert.All(summary.Inits, i => Assert.Equal(2, i.Runs.Count));
-        Assert.Equal(summary.Inits[0].Runs.Average(r => r.Metrics[^1].ValLoss), summary.Target, 12);
-        Assert.Equal(20, summary.Inits[0].StepsToTarget);
-        Assert.Equal([10L, 20], summary.Inits[1].Steps);
+        Assert.Equal(summary.Inits[0].Runs.Average(r => r.Final("ValLoss")), summary.Target, 12);
+        Assert.Equal(20, summary.Inits[0].ToTarget);
+        Assert.Equal([10.0, 20], summary.Inits[1].Xs);
         var report = File.ReadAllText(Path.Combine(comparison, ComparisonReport.ReportFile));
         Assert.Contains("| mimetic | 2 |", report, StringComparison.Ordinal);
         Assert.Contains("bits/char", report, StringComparison.Ordinal);
-        foreach (var png in new[] { LanguageComparisonReport.ValidationLossPlot, ComparisonReport.LossPlot })
+        foreach (var png in new[] { MetricSchema.Language.PrimaryPlot, ComparisonReport.LossPlot })
         {
             var bytes = File.ReadAllBytes(Path.Combine(comparison, png));
             Assert.True(bytes.Length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
@@ -126,7 +127,7 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
     public void SamplingIsSeededAndGreedyIsDeterministic()
     {
         var directory = Path.Combine(root, "run");
-        new LanguageTrainer(data.Tiny(steps: 30), data.Corpus, directory).Run();
+        new LanguageRun(data.Tiny(steps: 30), data.Corpus, directory).Run();
         using var model = new Mimetic.Models.Gpt(Mimetic.Models.GptPresets.Get("gpt-micro", data.Corpus.Tokenizer.VocabSize));
         Checkpoint.LoadWeights(new RunFiles(directory).WeightsPath(1), model);
         var prompt = data.Corpus.Tokenizer.Encode("ROMEO:\n");
@@ -145,20 +146,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static void AssertSameWeights(string a, string b)
-    {
-        var left = Safetensors.Open(a).ReadAll();
-        var right = Safetensors.Open(b).ReadAll();
-        Assert.Equal(left.Keys.Order(), right.Keys.Order());
-        foreach (var (name, tensor) in left)
-        {
-            Assert.True(tensor.Identical(right[name]), $"{name} differs");
-        }
-    }
 
-    private sealed class CancelAt(long step, CancellationTokenSource cancel) : ILanguageTrainingObserver
+    private sealed class CancelAt(long step, CancellationTokenSource cancel) : ITrainingObserver
     {
-        public void LanguageStepFinished(LanguageStepReport report)
+        public void StepFinished(StepReport report)
         {
             if (report.Step >= step)
             {

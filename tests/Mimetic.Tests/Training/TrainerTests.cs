@@ -43,8 +43,9 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         Assert.All(result.Metrics, m => Assert.True(double.IsFinite(m.TrainLoss) && m.TrainLoss > 0));
         var files = new RunFiles(directory);
         Assert.Equal(Tiny(), files.ReadConfig());
+        Assert.Equal(Tiny(), files.ReadConfig<TrainingConfig>());
         Assert.Equal(RunState.Completed, files.ReadStatus()!.State);
-        Assert.Equal(result.Metrics, files.ReadMetrics());
+        Assert.Equal(result.Metrics, files.ReadMetrics<EpochMetrics>());
         Assert.Equal(3, File.ReadAllLines(files.MetricsCsvPath).Length);
         Assert.NotEmpty(Directory.GetFiles(files.TensorBoardDirectory, "*tfevents*", SearchOption.AllDirectories));
         Assert.True(Checkpoint.Exists(files.CheckpointDirectory));
@@ -67,8 +68,8 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         var resumed = Train(Tiny(epochs: 2), split);
 
         Assert.Equal(RunState.Completed, resumed.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
-        Assert.Equal(new RunFiles(straight).ReadMetrics().Select(m => m.TestAccuracy), resumed.Metrics.Select(m => m.TestAccuracy));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(split).WeightsPath(2));
+        Assert.Equal(new RunFiles(straight).ReadMetrics<EpochMetrics>().Select(m => m.TestAccuracy), resumed.Metrics.Select(m => m.TestAccuracy));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
 
         var second = Train(Tiny(epochs: 1), stopped);
         Assert.Equal(RunState.Completed, second.State);
-        AssertSameWeights(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
     }
 
     [Fact]
@@ -125,12 +126,12 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
         var summary = ComparisonReport.Write(Path.Combine(root, "cmp"), "test report");
         Assert.Equal(["default", "mimetic"], summary.Inits.Select(i => i.Init));
         Assert.All(summary.Inits, i => Assert.Equal(2, i.Runs.Count));
-        var expected = summary.Inits[0].Runs.Average(r => r.Metrics[^1].TestAccuracy);
+        var expected = summary.Inits[0].Runs.Average(r => r.Final("TestAccuracy"));
         Assert.Equal(expected, summary.Target, 12);
-        Assert.Equal(1, summary.Inits[0].EpochsToTarget);
+        Assert.Equal(1, summary.Inits[0].ToTarget);
         var report = File.ReadAllText(Path.Combine(root, "cmp", ComparisonReport.ReportFile));
         Assert.Contains("| mimetic | 2 |", report, StringComparison.Ordinal);
-        foreach (var png in new[] { ComparisonReport.AccuracyPlot, ComparisonReport.LossPlot })
+        foreach (var png in new[] { MetricSchema.Vision.PrimaryPlot, ComparisonReport.LossPlot })
         {
             var bytes = File.ReadAllBytes(Path.Combine(root, "cmp", png));
             Assert.True(bytes.Length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
@@ -163,28 +164,18 @@ public sealed class TrainerTests(CifarFixture cifar) : IClassFixture<CifarFixtur
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private TrainingResult Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, int? untilEpoch = null, CancellationToken cancellation = default)
+    private TrainingResult<EpochMetrics> Train(TrainingConfig config, string directory, ITrainingObserver? observer = null, int? untilEpoch = null, CancellationToken cancellation = default)
     {
-        using var experiment = Experiment.Create(config, cifar.Data);
-        return new Trainer(config, experiment.ModelConfig, experiment.Train, experiment.Test, directory, observer).Run(untilEpoch, cancellation);
+        using var task = new VisionTask(config, cifar.Data);
+        return new TrainingLoop<EpochMetrics>(task, directory, observer).Run(untilEpoch is { } epoch ? task.RoundEnd(epoch - 1) : null, cancellation: cancellation);
     }
 
-    private static void AssertSameWeights(string a, string b)
-    {
-        var left = Safetensors.Open(a).ReadAll();
-        var right = Safetensors.Open(b).ReadAll();
-        Assert.Equal(left.Keys.Order(), right.Keys.Order());
-        foreach (var (name, tensor) in left)
-        {
-            Assert.True(tensor.allclose(right[name], rtol: 0, atol: 0), $"{name} differs");
-        }
-    }
 
     private sealed class StopAfter(int steps, CancellationTokenSource cancel) : ITrainingObserver
     {
         public void StepFinished(StepReport report)
         {
-            if (report.Batch >= steps)
+            if (report.StepInRound >= steps)
             {
                 cancel.Cancel();
             }

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Mimetic.Init;
+
+namespace Mimetic.Training;
+
+/// <summary>
+/// What every run shares, whatever the model kind: the model preset, its initialization and seed, and the
+/// optimisation (AdamW, warm-up and cosine decay, clipping). A kind's config (<see cref="TrainingConfig"/> for
+/// images, <c>LanguageTrainingConfig</c> for text) adds its data and run length. Saved as <c>config.json</c>.
+/// </summary>
+public abstract record RunConfig
+{
+    /// <summary>The model kind (<see cref="TrainingTasks.Vision"/> or <see cref="TrainingTasks.Language"/>), written to <c>config.json</c>.</summary>
+    public abstract string Task { get; }
+
+    /// <summary>Model preset name.</summary>
+    public string Model { get; init; } = "";
+
+    /// <summary>Initialization name (see <see cref="WeightInit"/>).</summary>
+    public string Init { get; init; } = WeightInit.Mimetic;
+
+    /// <summary>α, β and sign for mimetic inits (parts, and a trailing-+ sign, come from <see cref="Init"/>).</summary>
+    public MimeticOptions Mimetic { get; init; } = MimeticOptions.Vision;
+
+    /// <summary>Seed of the model's init and of the data order.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Examples (images, or windows of text) per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Peak learning rate of AdamW.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Learning rate at the end of the cosine decay.</summary>
+    public double MinLearningRate { get; init; } = 1e-5;
+
+    /// <summary>AdamW weight decay; not applied to norms, biases, embeddings and class tokens.</summary>
+    public double WeightDecay { get; init; } = 0.05;
+
+    /// <summary>Maximum global gradient norm; 0 disables clipping.</summary>
+    public double GradientClip { get; init; } = 1.0;
+
+    /// <summary>Intra-op threads for libtorch; 0 for one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>
+    /// This config with the settings a resume may change taken from <paramref name="requested"/>: the run's
+    /// length and the thread count. Everything else must match the saved run.
+    /// </summary>
+    public abstract RunConfig WithResumableSettingsOf(RunConfig requested);
+
+    /// <summary>Throws <see cref="ArgumentException"/> for settings that cannot train.</summary>
+    public virtual void Validate()
+    {
+        Require(BatchSize >= 1, $"batch size must be at least 1, not {BatchSize}");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learning rate must be positive, not {LearningRate}");
+        Require(MinLearningRate >= 0 && MinLearningRate <= LearningRate, "the minimum learning rate must be between 0 and the learning rate");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight decay must be ≥ 0");
+        Require(GradientClip >= 0 && double.IsFinite(GradientClip), "gradient clip must be ≥ 0");
+        Require(Threads >= 0, "threads must be ≥ 0");
+        Require(WeightInit.IsKnown(Init), $"unknown initialization '{Init}'; known: {string.Join(", ", WeightInit.Names)}");
+        Mimetic.Validate();
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with <paramref name="message"/> unless <paramref name="condition"/> holds.</summary>
+    protected void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"Invalid {Task} training config: {message}.");
+        }
+    }
+}
+
+/// <summary>The model kinds a run can train, and reading a run's config without knowing its kind.</summary>
+public static class TrainingTasks
+{
+    /// <summary>Image classification with a Vision Transformer.</summary>
+    public const string Vision = "vision";
+
+    /// <summary>Next-token prediction with a GPT.</summary>
+    public const string Language = "language";
+
+    private static readonly Dictionary<string, Type> ConfigTypes = new(StringComparer.Ordinal);
+
+    /// <summary>Registers the config type of a model kind (each kind's assembly part does this once).</summary>
+    public static void Register(string task, Type configType)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(task);
+        ArgumentNullException.ThrowIfNull(configType);
+        if (!typeof(RunConfig).IsAssignableFrom(configType))
+        {
+            throw new ArgumentException($"{configType.Name} is not a {nameof(RunConfig)}.", nameof(configType));
+        }
+
+        lock (ConfigTypes)
+        {
+            ConfigTypes[task] = configType;
+        }
+    }
+
+    /// <summary>
+    /// Reads a run's <c>config.json</c> as the config of its kind: the <c>Task</c> field, or — in runs written
+    /// before it existed — a <c>Tokenizer</c> field for language models and none for vision.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not JSON, or an unknown kind.</exception>
+    public static RunConfig Parse(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        string task;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException($"{source} is not a JSON object.");
+            }
+
+            task = root.TryGetProperty(nameof(RunConfig.Task), out var named) && named.ValueKind == JsonValueKind.String ? named.GetString()!
+                : root.TryGetProperty("Tokenizer", out _) ? Language : Vision;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source} is not valid JSON: {e.Message.Split('\n')[0]}");
+        }
+
+        Type type;
+        lock (ConfigTypes)
+        {
+            EnsureBuiltInKinds();
+            if (!ConfigTypes.TryGetValue(task, out type!))
+            {
+                throw new InvalidDataException($"{source} names an unknown model kind '{task}'; known: {string.Join(", ", ConfigTypes.Keys)}.");
+            }
+        }
+
+        try
+        {
+            return (RunConfig)(JsonSerializer.Deserialize(json, type, RunFiles.Json) ?? throw new InvalidDataException($"{source} is empty."));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source} is not a valid {task} config: {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    private static void EnsureBuiltInKinds()
+    {
+        ConfigTypes.TryAdd(Vision, typeof(TrainingConfig));
+        ConfigTypes.TryAdd(Language, typeof(Language.LanguageTrainingConfig));
+    }
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mimetic.Training;
+
+/// <summary>
+/// The one training loop, for every model kind: AdamW with warm-up and cosine decay, gradient clipping, a
+/// divergence stop, rounds that end with an evaluation, a metrics line, the round's weights and an atomic
+/// checkpoint, and exact resume on CPU — mid-round after a cancellation or <c>untilStep</c>, or from the last
+/// checkpoint after a crash. The task (<see cref="ITrainingTask{TMetrics}"/>) supplies model, batches, loss and
+/// evaluation. One process at a time may train a run directory (<see cref="RunLock"/>); a run that fails with an
+/// exception is marked <see cref="RunState.Failed"/>, never left at Running.
+/// </summary>
+/// <typeparam name="TMetrics">The task's metrics line.</typeparam>
+public sealed class TrainingLoop<TMetrics>
+    where TMetrics : IRoundMetrics
+{
+    private readonly ITrainingTask<TMetrics> task;
+    private readonly RunConfig config;
+    private readonly RunFiles files;
+    private readonly ITrainingObserver observer;
+
+    /// <summary>Prepares a run of <paramref name="task"/> in <paramref name="runDirectory"/>.</summary>
+    public TrainingLoop(ITrainingTask<TMetrics> task, string runDirectory, ITrainingObserver? observer = null)
+    {
+        this.task = task ?? throw new ArgumentNullException(nameof(task));
+        config = task.Config;
+        config.Validate();
+        files = new RunFiles(runDirectory);
+        this.observer = observer ?? SilentObserver.Instance;
+    }
+
+    /// <summary>
+    /// Trains to the end of the run, resuming from the run directory's checkpoint if it has one. Cancellation
+    /// stops after the current step and saves a resumable checkpoint.
+    /// </summary>
+    /// <param name="untilStep">Stop (resumably, with a checkpoint) once this many steps are done, before the run's end.</param>
+    /// <param name="cancellation">Stops the run after the current step, with a checkpoint.</param>
+    /// <remarks>Calls <see cref="NativeAllocator.Tune"/> (glibc only; <c>MIMETIC_TUNE_MALLOC=0</c> turns it off).</remarks>
+    /// <exception cref="RunLockedException">Another process is training this run directory.</exception>
+    /// <param name="mustResume">Refuse to start afresh: the directory must hold a checkpoint (<c>--resume</c>).</param>
+    public TrainingResult<TMetrics> Run(long? untilStep = null, bool mustResume = false, CancellationToken cancellation = default)
+    {
+        using var runLock = RunLock.Acquire(files.Directory);
+        var metrics = new List<TMetrics>();
+        try
+        {
+            return Train(metrics, untilStep, mustResume, cancellation);
+        }
+        catch (Exception e) when (e is not RunLockedException)
+        {
+            MarkFailed(metrics.Count, e.Message);
+            throw;
+        }
+    }
+
+    private void MarkFailed(int rounds, string message)
+    {
+        if (!files.Exists)
+        {
+            return;
+        }
+
+        try
+        {
+            files.WriteStatus(new RunStatus(RunState.Failed, rounds, $"failed: {message.Split('\n')[0]}"));
+        }
+        catch (IOException)
+        {
+            // A full disk may refuse even the status; the original error is the one to report.
+        }
+    }
+
+    private TrainingResult<TMetrics> Train(List<TMetrics> metrics, long? untilStep, bool mustResume, CancellationToken cancellation)
+    {
+        NativeAllocator.Tune();   // once per process: freed activation buffers are reused, not unmapped
+        if (config.Threads > 0)
+        {
+            set_num_threads(config.Threads);
+        }
+
+        using var model = task.CreateModel();
+        using var optimizer = OptimizerFactory.Create(model, config.LearningRate, config.WeightDecay);
+        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, task.WarmupSteps, task.TotalSteps);
+        var position = new TrainingPosition(0, 0, 0);
+        if (Checkpoint.Exists(files.CheckpointDirectory))
+        {
+            files.RequireSameConfig(config);
+            position = Resume(model, optimizer, metrics);
+        }
+        else if (mustResume || Checkpoint.Damage(files.CheckpointDirectory) is not null || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
+        {
+            throw new InvalidDataException(Checkpoint.Damage(files.CheckpointDirectory) is { } damage
+                ? $"{damage}; move the run directory away to start over"
+                : $"{files.Directory} has no checkpoint (checkpoint/) to resume from{(files.Exists ? "; its metrics say training had started — move the directory away to start over" : "")}");
+        }
+        else
+        {
+            files.WriteConfig(config);
+            task.WriteRunStart(files, model);
+        }
+
+        if (position.EpochsCompleted >= task.Rounds)
+        {
+            return Finish(RunState.Completed, metrics, $"already complete ({task.Rounds} {task.RoundName}s, {task.TotalSteps} steps)");
+        }
+
+        files.WriteStatus(new RunStatus(RunState.Running, position.EpochsCompleted, "training"));
+        observer.RunStarted(new RunStart(config, files.Directory, task.RoundName, task.Rounds, position.Step, task.TotalSteps));
+        var board = torch.utils.tensorboard.SummaryWriter(files.TensorBoardDirectory, createRunName: false);
+        var stopAt = Math.Min(task.TotalSteps, untilStep ?? long.MaxValue);
+        for (var round = position.EpochsCompleted; round < task.Rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            var end = task.RoundEnd(round);
+            var diverged = !TrainRound(model, optimizer, schedule, round, Math.Min(end, stopAt), ref position, board, cancellation);
+            if (diverged)
+            {
+                return Finish(RunState.Diverged, metrics,
+                    $"the training loss became NaN or exceeded {OptimizerStep.ExplodedLoss:G} at step {position.Step + 1} ({task.RoundName} {round + 1}); " +
+                    $"the last good checkpoint ({task.RoundName} {position.EpochsCompleted}) is kept");
+            }
+
+            if (position.Step < end)
+            {
+                Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step));
+                return Finish(RunState.Stopped, metrics,
+                    $"stopped after step {position.Step}, in {task.RoundName} {round + 1}; checkpoint saved — run again with --resume {files.Directory} to continue");
+            }
+
+            var totals = new RoundTotals(round, position.Step, position.BatchesIntoEpoch, position.EpochLossSum, position.EpochCorrect, position.EpochSeen,
+                schedule.At(position.Step - 1), clock.Elapsed.TotalSeconds);
+            var measured = task.Measure(model, totals, () => clock.Elapsed.TotalSeconds);
+            if (!double.IsFinite(measured.EvaluationLoss) || !OptimizerStep.AllFinite(model))
+            {
+                return Finish(RunState.Diverged, metrics,
+                    $"the evaluation loss ({measured.EvaluationLoss:G}) or the weights became NaN or infinite after {task.RoundName} {round + 1}; " +
+                    $"the last good checkpoint ({task.RoundName} {round}) is kept");
+            }
+
+            metrics.Add(measured);
+            position = new TrainingPosition(round + 1, 0, position.Step);
+            files.WriteMetrics(metrics);
+            var metadata = task.Metadata(round + 1, position.Step);
+            Checkpoint.SaveWeights(files.WeightsPath(round + 1), model, metadata);
+            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata);
+            files.WriteStatus(new RunStatus(RunState.Running, round + 1, "training"));
+            task.Log(board, measured);
+            observer.RoundFinished(measured);
+            if (position.Step >= stopAt && position.Step < task.TotalSteps)
+            {
+                return Finish(RunState.Stopped, metrics,
+                    $"stopped after step {position.Step}, at the end of {task.RoundName} {round + 1}, as asked; run again with --resume {files.Directory} to continue");
+            }
+        }
+
+        return Finish(RunState.Completed, metrics, task.Completed(metrics[^1]));
+    }
+
+    /// <summary>
+    /// Loads the checkpoint and checks every file it reads against the others: position against the task's schedule
+    /// and the weights' metadata, metrics lines against the rounds done. Returns the position; fills <paramref name="metrics"/>.
+    /// </summary>
+    private TrainingPosition Resume(nn.Module<Tensor, Tensor> model, AdamW optimizer, List<TMetrics> metrics)
+    {
+        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
+        var positionFile = Path.Combine(files.CheckpointDirectory, "position.json");
+        var invalid = position switch
+        {
+            { EpochsCompleted: < 0 } or { BatchesIntoEpoch: < 0 } or { Step: < 0 } or { EpochCorrect: < 0 } or { EpochSeen: < 0 } => "negative counts",
+            _ when !double.IsFinite(position.EpochLossSum) || position.EpochLossSum < 0 => "a loss sum that is not a finite, non-negative number",
+            _ when position.EpochCorrect > position.EpochSeen => "more correct predictions than examples seen",
+            _ when position.EpochsCompleted > task.Rounds || position.Step > task.TotalSteps =>
+                $"{position.EpochsCompleted} {task.RoundName}s and {position.Step} steps done, beyond the {task.Rounds} {task.RoundName}s ({task.TotalSteps} steps) asked for — ask for at least that many to resume it",
+            _ => task.CheckPosition(position, metadata),
+        };
+        if (invalid is not null)
+        {
+            throw new InvalidDataException($"{positionFile} does not fit this run: {invalid}.");
+        }
+
+        var saved = files.ReadMetrics<TMetrics>().Where(m => m.Round <= position.EpochsCompleted).ToList();
+        if (saved.Count != position.EpochsCompleted || saved.Select((m, i) => m.Round != i + 1).Any(wrong => wrong))
+        {
+            throw new InvalidDataException($"{files.MetricsJsonPath} has {saved.Count} of the {position.EpochsCompleted} {task.RoundName} lines the checkpoint says are done.");
+        }
+
+        metrics.AddRange(saved);
+        observer.Note($"resuming {files.Directory} at {task.RoundName} {position.EpochsCompleted + 1}, step {position.Step + 1}");
+        return position;
+    }
+
+    /// <summary>
+    /// Trains round <paramref name="round"/> up to step <paramref name="end"/>, or until a cancellation (after at
+    /// least one step); <paramref name="position"/> follows every step. False when the loss diverged.
+    /// </summary>
+    private bool TrainRound(nn.Module<Tensor, Tensor> model, AdamW optimizer, LearningRateSchedule schedule, int round, long end,
+        ref TrainingPosition position, SummaryWriter board, CancellationToken cancellation)
+    {
+        model.train();
+        var parameters = model.parameters().ToList();
+        var clock = Stopwatch.StartNew();
+        var (lossSum, steps, correct, seen, step) = (position.EpochLossSum, position.BatchesIntoEpoch, position.EpochCorrect, position.EpochSeen, position.Step);
+        long seenThisCall = 0;
+        var counted = false;
+        foreach (var batch in task.Batches(round, position))
+        {
+            if (step >= end)
+            {
+                batch.Dispose();
+                break;
+            }
+
+            using (batch)
+            using (var scope = NewDisposeScope())
+            {
+                var learningRate = schedule.At(step);
+                var lossValue = OptimizerStep.Take(optimizer, parameters, learningRate, config.GradientClip, () => batch.Loss(model));
+                if (OptimizerStep.IsDiverged(lossValue))
+                {
+                    return false;
+                }
+
+                lossSum += lossValue;
+                if (batch.Correct() is { } right)
+                {
+                    correct += right;
+                    counted = true;
+                }
+
+                seen += batch.Samples;
+                seenThisCall += batch.Samples;
+                steps++;
+                step++;
+                if (step % 10 == 0)
+                {
+                    board.add_scalar("train/step_loss", lossValue, (int)step);
+                }
+
+                observer.StepFinished(new StepReport(round + 1, task.Rounds, steps, step, task.TotalSteps, lossSum / steps,
+                    counted ? (double)correct / seen : null, seenThisCall / clock.Elapsed.TotalSeconds, learningRate));
+            }
+
+            position = new TrainingPosition(round, steps, step, lossSum, correct, seen);
+            if (cancellation.IsCancellationRequested || step >= end)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
+    private TrainingResult<TMetrics> Finish(RunState state, List<TMetrics> metrics, string message)
+    {
+        files.WriteStatus(new RunStatus(state, metrics.Count, message));
+        observer.Note(message);
+        return new TrainingResult<TMetrics>(files.Directory, state, metrics, message);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using Mimetic.Data;
+using Mimetic.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Mimetic.Training;
+
+/// <summary>
+/// Image classification with a Vision Transformer, as a task of the one training loop: rounds are epochs over
+/// the (seeded, augmented) training subset, the loss is label-smoothed cross-entropy, and every epoch ends with
+/// the test loss and accuracy. Epoch 0's weights (the init) are saved when the run starts.
+/// </summary>
+public sealed class VisionTask : ITrainingTask<EpochMetrics>
+{
+    private readonly TrainingConfig config;
+    private readonly Experiment experiment;
+
+    /// <summary>The task of <paramref name="config"/> on already loaded <paramref name="data"/>.</summary>
+    public VisionTask(TrainingConfig config, DatasetSplits data)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        experiment = Experiment.Create(config, data);
+        this.config = config;
+    }
+
+    /// <summary>The model's shape: the preset adapted to the dataset.</summary>
+    public VisionTransformerConfig ModelConfig => experiment.ModelConfig;
+
+    /// <inheritdoc />
+    public RunConfig Config => config;
+
+    /// <inheritdoc />
+    public string RoundName => "epoch";
+
+    /// <inheritdoc />
+    public int Rounds => config.Epochs;
+
+    /// <summary>Steps per epoch.</summary>
+    public int StepsPerEpoch => experiment.Train.BatchesPerEpoch;
+
+    /// <inheritdoc />
+    public long TotalSteps => (long)config.Epochs * StepsPerEpoch;
+
+    /// <inheritdoc />
+    public long WarmupSteps => (long)Math.Round(config.WarmupEpochs * StepsPerEpoch);
+
+    /// <inheritdoc />
+    public long RoundEnd(int round) => (long)(round + 1) * StepsPerEpoch;
+
+    /// <inheritdoc />
+    public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateVision(ModelConfig, config.Init, config.Seed, config.Mimetic);
+
+    /// <inheritdoc />
+    public void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Checkpoint.SaveWeights(files.WeightsPath(0), model, Metadata(0, 0));
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<ITrainingBatch> Batches(int round, TrainingPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select(batch => (ITrainingBatch)new ImageBatch(batch, config.LabelSmoothing));
+    }
+
+    /// <inheritdoc />
+    public EpochMetrics Measure(nn.Module<Tensor, Tensor> model, RoundTotals totals, Func<double> elapsedSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        ArgumentNullException.ThrowIfNull(elapsedSeconds);
+        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test);
+        return new EpochMetrics(
+            totals.Round + 1, totals.LossSum / Math.Max(1, StepsPerEpoch), (double)totals.Correct / Math.Max(1, totals.Samples),
+            testLoss, testAccuracy, totals.LearningRate, elapsedSeconds(), totals.Samples / totals.TrainSeconds);
+    }
+
+    /// <inheritdoc />
+    public Dictionary<string, string> Metadata(int roundsCompleted, long stepsDone)
+    {
+        var metadata = Checkpoint.Metadata("timm", ModelConfig.Heads, config.Model, config.Init, config.Seed, ModelConfig);
+        metadata["mimetic.epoch"] = roundsCompleted.ToString(CultureInfo.InvariantCulture);
+        return metadata;
+    }
+
+    /// <inheritdoc />
+    public string? CheckPosition(TrainingPosition position, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (position.BatchesIntoEpoch >= StepsPerEpoch)
+        {
+            return $"{position.BatchesIntoEpoch} batches into an epoch of {StepsPerEpoch}";
+        }
+
+        if (position.Step != (long)position.EpochsCompleted * StepsPerEpoch + position.BatchesIntoEpoch)
+        {
+            return $"step {position.Step} is not epoch {position.EpochsCompleted} × {StepsPerEpoch} steps + {position.BatchesIntoEpoch}";
+        }
+
+        return metadata.TryGetValue("mimetic.epoch", out var epoch) && epoch != position.EpochsCompleted.ToString(CultureInfo.InvariantCulture)
+            ? $"it says {position.EpochsCompleted} epochs are done, the checkpoint's weights were saved after epoch {epoch}"
+            : null;
+    }
+
+    /// <inheritdoc />
+    public string Completed(EpochMetrics last)
+    {
+        ArgumentNullException.ThrowIfNull(last);
+        return $"completed {config.Epochs} epochs; final test accuracy {last.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture)}";
+    }
+
+    /// <inheritdoc />
+    public void Log(SummaryWriter board, EpochMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(metrics);
+        board.add_scalar("train/loss", (float)metrics.TrainLoss, metrics.Epoch);
+        board.add_scalar("train/accuracy", (float)metrics.TrainAccuracy, metrics.Epoch);
+        board.add_scalar("test/loss", (float)metrics.TestLoss, metrics.Epoch);
+        board.add_scalar("test/accuracy", (float)metrics.TestAccuracy, metrics.Epoch);
+        board.add_scalar("learning_rate", (float)metrics.LearningRate, metrics.Epoch);
+    }
+
+    /// <summary>Mean cross-entropy (no smoothing) and accuracy over a split, without gradients.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource source)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        model.eval();
+        using var inference = inference_mode();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        foreach (var batch in source.Epoch(0))
+        {
+            using (batch)
+            using (var scope = NewDisposeScope())
+            {
+                var logits = model.call(batch.Images);
+                lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(batch.Labels).sum().item<long>();
+                seen += batch.Labels.shape[0];
+            }
+        }
+
+        model.train();
+        return (lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => experiment.Dispose();
+
+    /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
+    private sealed class ImageBatch(Batch batch, double labelSmoothing) : ITrainingBatch
+    {
+        private Tensor? logits;
+
+        public long Samples => batch.Labels.shape[0];
+
+        public Tensor Loss(nn.Module<Tensor, Tensor> model)
+        {
+            logits = model.call(batch.Images);
+            return nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: labelSmoothing);
+        }
+
+        public long? Correct()
+        {
+            if (logits is null)
+            {
+                return null;
+            }
+
+            using var noGrad = no_grad();
+            return logits.argmax(1).eq(batch.Labels).sum().item<long>();
+        }
+
+        public void Dispose() => batch.Dispose();
+    }
+}
