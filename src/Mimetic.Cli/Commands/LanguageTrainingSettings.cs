@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Mimetic.Data;
 using Mimetic.Language;
+using Mimetic.Models;
+using Mimetic.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -125,6 +127,8 @@ public class LanguageTrainingSettings : OptimizerSettings
         try
         {
             ToConfig(Init, 0).Validate();
+            var model = GptPresets.Get(Model, SmallestVocabulary(Tokenizer));
+            StepMemory.RequireBatchFits(BatchSize, model.ContextLength, StepMemory.PerWindowBytes(model), Model);
         }
         catch (ArgumentException e)
         {
@@ -133,4 +137,7 @@ public class LanguageTrainingSettings : OptimizerSettings
 
         return EvalWindows >= 0 ? ValidationResult.Success() : ValidationResult.Error("--eval-windows must be ≥ 0");
     }
+
+    // The vocabulary is known only once the text is read; the memory check needs a lower bound now.
+    private static int SmallestVocabulary(string tokenizer) => tokenizer == Gpt2Tokenizer.KindName ? 50257 : 2;
 }
