@@ -57,7 +57,7 @@ public static class ErrorReport
             UnauthorizedAccessException e => (e.Message, Failure),
             IOException e => (e.Message, Failure),
             OutOfMemoryException => ("out of memory; use smaller sizes (batch, model, data subset)", Failure),
-            _ => ($"unexpected failure: {error.Message} (set {DebugEnvironmentVariable}=1 for the stack trace)", Failure),
+            _ => ($"unexpected failure: {OneLine(error.Message)} (set {DebugEnvironmentVariable}=1 for the stack trace)", Failure),
         };
         return (OneLine(message), code);
     }

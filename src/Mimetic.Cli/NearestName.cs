@@ -4,14 +4,21 @@ namespace Mimetic.Cli;
 public static class NearestName
 {
     /// <summary>
-    /// The candidate nearest to <paramref name="typed"/>, or null when none is close: at most one edit for short names,
-    /// up to a third of the name's length (at most 3) for longer ones. Ties go to the first candidate.
+    /// The candidate nearest to <paramref name="typed"/>, or null when none is close: one edit for names of up to five
+    /// letters (dashes not counted), up to a third of the letters (at most 3) for longer ones, and no guess at all for
+    /// one- or two-letter names such as <c>-x</c>, where every short option is one edit away. Ties go to the first candidate.
     /// </summary>
     public static string? Find(string typed, IEnumerable<string> candidates)
     {
         ArgumentNullException.ThrowIfNull(typed);
         ArgumentNullException.ThrowIfNull(candidates);
-        var limit = Math.Clamp(typed.Length / 3, 1, 3);
+        var letters = typed.TrimStart('-').Length;
+        if (letters < 3)
+        {
+            return null;
+        }
+
+        var limit = Math.Clamp(letters / 3, 1, 3);
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)

@@ -100,9 +100,16 @@ public class LanguageTrainingSettings : OptimizerSettings
         Threads = Threads,
     };
 
-    /// <summary>Finds the text (or the default corpus) and tokenizes it, with a one-line summary.</summary>
-    public LanguageCorpus LoadCorpus(IAnsiConsole console) =>
-        LoadCorpus(console, Text ?? DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions { DataDirectory = Data }), Tokenizer, TrainFraction);
+    /// <summary>
+    /// Finds the text (or the default corpus) and tokenizes it, with a one-line summary. A named data folder
+    /// (<c>--data</c>, <c>$MIMETIC_DATA</c>) must exist even when <c>--text</c> makes it unused.
+    /// </summary>
+    public LanguageCorpus LoadCorpus(IAnsiConsole console)
+    {
+        _ = new DatasetLocator(Data); // throws for a missing or unreadable named folder
+        var text = Text ?? DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions { DataDirectory = Data });
+        return LoadCorpus(console, text, Tokenizer, TrainFraction);
+    }
 
     /// <summary>Tokenizes <paramref name="path"/> (or reads its cached ids) and prints a one-line summary.</summary>
     public static LanguageCorpus LoadCorpus(IAnsiConsole console, string path, string tokenizer, double trainFraction)

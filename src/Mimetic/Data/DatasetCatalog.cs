@@ -6,7 +6,8 @@ namespace Mimetic.Data;
 /// </summary>
 /// <remarks>
 /// CIFAR archives are verified (official MD5, known-good SHA-256, or member MD5s) and their members extracted
-/// once into the cache folder; later loads read the extracted files directly after a size and time-stamp check.
+/// once into the cache folder; later loads read the extracted files after checking that they come from the archive
+/// found first in the search order and still have the SHA-256 recorded at extraction (else they are extracted again).
 /// Fashion-MNIST's small .gz files are read and verified in place.
 /// </remarks>
 public static class DatasetCatalog
@@ -93,17 +94,22 @@ public static class DatasetCatalog
                 $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
     }
 
-    /// <summary>The cache folder holding the verified, extracted members of an archive; extracts (and downloads) if needed.</summary>
+    /// <summary>
+    /// The cache folder holding the verified, extracted members of an archive. The archive is looked for in the search
+    /// order first; the cached extraction is used only if it came from that very archive (or, with no archive anywhere,
+    /// from any) and its members still have the SHA-256 recorded when they were written. Otherwise the archive is
+    /// extracted anew (downloaded first if it is nowhere): a damaged cache is rebuilt, never read.
+    /// </summary>
     internal static string Extracted(ArchiveSpec spec, DatasetLocator locator, DatasetLoadOptions options)
     {
         string destination = Path.Combine(locator.CacheDirectory, spec.CacheFolder);
-        if (SafeTarExtractor.IsComplete(destination, spec.Members))
+        string? archive = locator.FindFile(spec.FileName);
+        if (SafeTarExtractor.IsComplete(destination, spec.Members, archive))
         {
             return destination;
         }
 
-        string archive = locator.FindFile(spec.FileName)
-            ?? Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.OfficialMd5, spec.FileName, locator, options);
+        archive ??= Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.OfficialMd5, spec.FileName, locator, options);
         SafeTarExtractor.Extract(archive, destination, spec.Members, (hashes, members) => spec.Verify(archive, hashes, members));
         return destination;
     }

@@ -1,7 +1,9 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Mimetic.Data;
+using Mimetic.Io;
 
 namespace Mimetic.Language;
 
@@ -9,6 +11,8 @@ namespace Mimetic.Language;
 /// A UTF-8 text file as token ids, split into a training part (the first <c>trainFraction</c> of the
 /// tokens) and a validation part (the rest). Token ids are computed once per (file content, tokenizer) and
 /// cached under the user cache folder (<c>tokens/</c>), keyed by the file's SHA-256, so later runs read them.
+/// A cache file records its token count and the SHA-256 of its ids; one whose length or hash disagrees (truncated,
+/// damaged) is never used: the text is tokenized again and the cache rewritten.
 /// </summary>
 /// <param name="TextPath">The text file.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes (hex).</param>
@@ -31,7 +35,11 @@ public sealed record LanguageCorpus(
     /// <summary>The file name of Tiny Shakespeare, the default corpus.</summary>
     public const string TinyShakespeare = "tinyshakespeare.txt";
 
-    private const string CacheFormat = "v1";
+    private const string CacheFormat = "v2";
+
+    // Cache file: magic, token count (int64), SHA-256 of the ids' bytes, then the ids (int32, little-endian).
+    private static readonly byte[] CacheMagic = "MTOKv2\0\0"u8.ToArray();
+    private const int CacheHeaderBytes = 8 + sizeof(long) + 32;
 
     /// <summary>Characters per validation token (1 for the character tokenizer).</summary>
     public double CharactersPerToken => (double)ValidationCharacters / Validation.Length;
@@ -97,21 +105,42 @@ public sealed record LanguageCorpus(
         return text.Length > 0 ? text : throw new DataException($"text file '{path}' is empty");
     }
 
-    private static int[]? ReadCache(string cachePath, int vocabSize)
+    /// <summary>
+    /// The cached ids, or null when the file is absent or fails its check: the magic, a length that matches the
+    /// recorded token count, the SHA-256 of the ids, and every id inside the vocabulary.
+    /// </summary>
+    internal static int[]? ReadCache(string cachePath, int vocabSize)
     {
-        if (!File.Exists(cachePath))
+        if (!BitConverter.IsLittleEndian || !File.Exists(cachePath))
         {
             return null;
         }
 
-        var bytes = File.ReadAllBytes(cachePath);
-        if (bytes.Length == 0 || bytes.Length % sizeof(int) != 0)
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(cachePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
 
-        var ids = MemoryMarshal.Cast<byte, int>(bytes).ToArray();
-        return BitConverter.IsLittleEndian && ids.All(id => (uint)id < (uint)vocabSize) ? ids : null;
+        if (bytes.Length < CacheHeaderBytes || !bytes.AsSpan(0, CacheMagic.Length).SequenceEqual(CacheMagic))
+        {
+            return null;
+        }
+
+        var count = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(CacheMagic.Length));
+        var payload = bytes.AsSpan(CacheHeaderBytes);
+        if (count < 1 || count != payload.Length / sizeof(int) || payload.Length % sizeof(int) != 0
+            || !SHA256.HashData(payload).AsSpan().SequenceEqual(bytes.AsSpan(CacheMagic.Length + sizeof(long), 32)))
+        {
+            return null;
+        }
+
+        var ids = MemoryMarshal.Cast<byte, int>(payload).ToArray();
+        return ids.All(id => (uint)id < (uint)vocabSize) ? ids : null;
     }
 
     private static void WriteCache(string cachePath, int[] ids)
@@ -124,9 +153,13 @@ public sealed record LanguageCorpus(
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
-            var temporary = $"{cachePath}.{Guid.NewGuid():N}.tmp";
-            File.WriteAllBytes(temporary, MemoryMarshal.AsBytes(ids.AsSpan()).ToArray());
-            File.Move(temporary, cachePath, overwrite: true);
+            var payload = MemoryMarshal.AsBytes(ids.AsSpan());
+            var file = new byte[CacheHeaderBytes + payload.Length];
+            CacheMagic.CopyTo(file, 0);
+            BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(CacheMagic.Length), ids.LongLength);
+            SHA256.HashData(payload, file.AsSpan(CacheMagic.Length + sizeof(long), 32));
+            payload.CopyTo(file.AsSpan(CacheHeaderBytes));
+            AtomicFile.WriteAllBytes(cachePath, file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
