@@ -6,8 +6,9 @@ namespace Mimetic.Cli;
 
 /// <summary>
 /// Checks a command line against the commands' declared options before anything runs: an unknown command or an
-/// option the command does not declare is a <see cref="UsageException"/> that names the nearest valid one.
-/// Spectre's own strict parsing stays on behind it; this check exists for the one-line message with a suggestion.
+/// option the command does not declare is a <see cref="UsageException"/> that names the nearest valid one, and an
+/// option's value must be there and fit its type (a whole number, a number). Spectre's own strict parsing stays on
+/// behind it; this check exists for one-line messages that name the option and suggest the fix.
 /// </summary>
 public sealed class StrictCommandLine(string applicationName)
 {
@@ -80,12 +81,14 @@ public sealed class StrictCommandLine(string applicationName)
 
             var separator = token.StartsWith("--", StringComparison.Ordinal) ? token.IndexOfAny(['=', ':']) : -1;
             var name = separator > 0 ? token[..separator] : token;
+            string? inlineValue = separator > 0 ? token[(separator + 1)..] : null;
             if (!token.StartsWith("--", StringComparison.Ordinal) && name.Length > 2)
             {
                 // -abc: short flags together, or -e3: a short option and its value.
                 name = name[..2];
                 if (byText.TryGetValue(name, out var packed) && packed.TakesValue)
                 {
+                    RequireFits(packed, token[2..]);
                     continue;
                 }
             }
@@ -95,13 +98,41 @@ public sealed class StrictCommandLine(string applicationName)
                 throw Unknown($"unknown option '{name}' for '{command}'", name, OptionsOf(command), $"'{applicationName} {command} --help' lists its options");
             }
 
-            var inlineValue = separator > 0 || name.Length < token.Length;
-            var nextIsValue = i + 1 < args.Count && !(option.ValueIsOptional && args[i + 1].StartsWith('-') && !IsNumber(args[i + 1]));
-            if (option.TakesValue && !inlineValue && nextIsValue)
+            if (!option.TakesValue)
             {
-                i++;
+                continue;
+            }
+
+            if (inlineValue is not null)
+            {
+                RequireFits(option, inlineValue);
+            }
+            else if (i + 1 < args.Count && (!args[i + 1].StartsWith('-') || IsNumber(args[i + 1])))
+            {
+                RequireFits(option, args[++i]);
+            }
+            else if (!option.ValueIsOptional)
+            {
+                throw new UsageException($"{option.Text} needs a value; '{applicationName} {command} --help' describes it");
             }
         }
+    }
+
+    private static void RequireFits(OptionName option, string value)
+    {
+        var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        var fits = type == typeof(int) ? int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            : type == typeof(long) ? long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            : type != typeof(double) || IsNumber(value);
+        if (fits)
+        {
+            return;
+        }
+
+        var what = type == typeof(double) ? "a number"
+            : IsWholeNumber(value) ? string.Create(CultureInfo.InvariantCulture, $"a whole number from {(type == typeof(int) ? int.MinValue : long.MinValue):N0} to {(type == typeof(int) ? int.MaxValue : long.MaxValue):N0}")
+            : "a whole number";
+        throw new UsageException($"{option.Text} needs {what}, not '{value}'");
     }
 
     private static UsageException Unknown(string what, string typed, IEnumerable<string> candidates, string otherwise) =>
@@ -111,6 +142,9 @@ public sealed class StrictCommandLine(string applicationName)
 
     private static bool IsNumber(string token) =>
         double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    private static bool IsWholeNumber(string token) =>
+        double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && Math.Floor(value) == value;
 
     private static Type SettingsType(Type command)
     {
@@ -128,11 +162,14 @@ public sealed class StrictCommandLine(string applicationName)
     private static List<OptionName> OptionsOf(Type settings) =>
     [
         .. settings.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Select(p => p.GetCustomAttribute<CommandOptionAttribute>(inherit: true))
-            .OfType<CommandOptionAttribute>()
-            .SelectMany(a => a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n))
-                .Select(text => new OptionName(text, a.ValueName is not null, a.ValueIsOptional))),
+            .Select(p => (Property: p, Attribute: p.GetCustomAttribute<CommandOptionAttribute>(inherit: true)))
+            .Where(o => o.Attribute is not null)
+            .SelectMany(o => OptionNames(o.Property, o.Attribute!)),
     ];
 
-    private sealed record OptionName(string Text, bool TakesValue, bool ValueIsOptional);
+    private static IEnumerable<OptionName> OptionNames(PropertyInfo p, CommandOptionAttribute a) =>
+        a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n))
+            .Select(text => new OptionName(text, a.ValueName is not null, a.ValueIsOptional, p.PropertyType));
+
+    private sealed record OptionName(string Text, bool TakesValue, bool ValueIsOptional, Type ValueType);
 }

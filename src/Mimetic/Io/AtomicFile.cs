@@ -12,6 +12,7 @@ public static class AtomicFile
     /// <param name="write">Writes the content; the stream is flushed and closed afterwards.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is a folder.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
+    /// <exception cref="IOException">Writing failed; the message names <paramref name="path"/>.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -49,6 +50,11 @@ public static class AtomicFile
         {
             writeTo(temporary);
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Name the file the user asked for, not the temporary one.
+            throw new IOException($"cannot write '{path}': {e.Message.Replace(temporary, full, StringComparison.Ordinal)}", e);
         }
         finally
         {

@@ -59,6 +59,11 @@ public sealed record LanguageCorpus(
         }
 
         var path = Path.GetFullPath(textPath);
+        if (Directory.Exists(path))
+        {
+            throw new DataException($"text file '{path}' is a folder; pass a UTF-8 text file");
+        }
+
         if (!File.Exists(path))
         {
             throw new DataException($"text file '{path}' does not exist");

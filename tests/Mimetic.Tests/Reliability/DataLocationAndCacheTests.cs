@@ -35,8 +35,9 @@ public sealed class DataLocationAndCacheTests : IDisposable
         var text = Path.Combine(root, "text.txt");
         File.WriteAllText(text, string.Concat(Enumerable.Repeat("to be or not to be ", 500)));
         var run = Path.Combine(root, "run");
+        var missing = Path.Combine(root, "nonexistent");
         var previous = Environment.GetEnvironmentVariable(DatasetLocator.DataEnvironmentVariable);
-        Environment.SetEnvironmentVariable(DatasetLocator.DataEnvironmentVariable, "/nonexistent");
+        Environment.SetEnvironmentVariable(DatasetLocator.DataEnvironmentVariable, missing);
         CliResult result;
         try
         {
@@ -48,7 +49,7 @@ public sealed class DataLocationAndCacheTests : IDisposable
         }
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("error: data folder '/nonexistent' (named by $MIMETIC_DATA) does not exist", Assert.Single(result.ErrorLines));
+        Assert.Equal($"error: data folder '{missing}' (named by $MIMETIC_DATA) does not exist", Assert.Single(result.ErrorLines));
         Assert.False(Directory.Exists(run));
     }
 

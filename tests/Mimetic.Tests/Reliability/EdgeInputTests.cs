@@ -102,12 +102,13 @@ public sealed class EdgeInputTests : IDisposable
         var path = Path.Combine(root, "file.bin");
         File.WriteAllText(path, "old");
 
-        Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
         {
             stream.WriteByte(1);
             throw new IOException("disk full");
         }));
 
+        Assert.Equal($"cannot write '{path}': disk full", error.Message);
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal([path], Directory.GetFileSystemEntries(root));
     }

@@ -33,6 +33,21 @@ public sealed class StrictOptionsTests : IDisposable
         Assert.Empty(result.Output);
     }
 
+    [Theory]
+    [InlineData("--epochs needs a whole number, not 'abc'", "train", "--epochs", "abc")]
+    [InlineData("--epochs needs a whole number from -2,147,483,648 to 2,147,483,647, not '1e12'", "train", "--epochs", "1e12")]
+    [InlineData("--epochs needs a value; 'mimetic train --help' describes it", "train", "--epochs")]
+    [InlineData("--lr needs a number, not 'fast'", "lm-train", "--lr=fast")]
+    [InlineData("-n needs a whole number, not 'x'", "sample", "-nx")]
+    [InlineData("--seed needs a whole number, not '1.5'", "init", "--seed", "1.5")]
+    public void AValueThatDoesNotFitItsOptionIsNamed(string expected, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(ErrorReport.UsageError, result.ExitCode);
+        Assert.Equal("error: " + expected, Assert.Single(result.ErrorLines));
+    }
+
     [Fact]
     public void AMisspelledOptionStartsNoRun()
     {
