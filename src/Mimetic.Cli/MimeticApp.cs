@@ -10,6 +10,12 @@ public static class MimeticApp
     /// <summary>The program's name in messages.</summary>
     public const string Name = "mimetic";
 
+    /// <summary>
+    /// The line width used when standard output is a file or a pipe: wide enough that no log line is hard-wrapped
+    /// (Spectre's default there is 80 columns, which splits paths and numbers across lines).
+    /// </summary>
+    public const int RedirectedWidth = 4096;
+
     /// <summary>Runs the command line and returns the process exit code.</summary>
     /// <param name="args">The arguments after the program name.</param>
     /// <param name="console">Where output goes (default: standard output).</param>
@@ -19,15 +25,13 @@ public static class MimeticApp
         ArgumentNullException.ThrowIfNull(args);
         var app = new CommandApp();
         var strict = new StrictCommandLine(Name);
+        var output = console ?? ProcessConsole(Console.IsOutputRedirected);
         app.Configure(config =>
         {
             config.SetApplicationName(Name);
             config.PropagateExceptions();
             config.UseStrictParsing();
-            if (console is not null)
-            {
-                config.ConfigureConsole(console);
-            }
+            config.ConfigureConsole(output);
 
             Add<InitCommand>(config, strict, "init")
                 .WithDescription("Build a model, apply an initialization, print attention statistics and optionally export safetensors.")
@@ -65,6 +69,18 @@ public static class MimeticApp
         {
             return ErrorReport.Print(error, errors ?? Console.Error);
         }
+    }
+
+    /// <summary>The process's console; when its output is redirected, lines are never wrapped (see <see cref="RedirectedWidth"/>).</summary>
+    internal static IAnsiConsole ProcessConsole(bool outputRedirected)
+    {
+        var console = AnsiConsole.Console;
+        if (outputRedirected)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
     }
 
     private static ICommandConfigurator Add<TCommand>(IConfigurator config, StrictCommandLine strict, string name)
