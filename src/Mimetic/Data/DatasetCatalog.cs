@@ -82,16 +82,41 @@ public static class DatasetCatalog
 
     /// <summary>
     /// The path of Tiny Shakespeare: found in the usual folders (see <see cref="DatasetLocator"/>), else downloaded
-    /// into the cache and checked against its MD5.
+    /// into the cache. Whichever copy is used must have Tiny Shakespeare's MD5: a damaged copy in the cache is
+    /// downloaded again, a different file elsewhere is an error (train on it with <c>--text FILE</c>).
     /// </summary>
-    /// <exception cref="DataException">Not found and not downloadable; the message is one line.</exception>
+    /// <exception cref="DataException">Not found and not downloadable, or not the expected file; the message is one line.</exception>
     public static string LocateTinyShakespeare(DatasetLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         DatasetLocator locator = options.Locator ?? new DatasetLocator(options.DataDirectory, options.CacheDirectory);
-        return locator.FindFile(TinyShakespeareFile)
-            ?? Download("Tiny Shakespeare", TinyShakespeareSource, Path.Combine(locator.CacheDirectory, TinyShakespeareFile), TinyShakespeareMd5,
-                $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
+        string cached = Path.Combine(locator.CacheDirectory, TinyShakespeareFile);
+        if (locator.FindFile(TinyShakespeareFile) is string found)
+        {
+            string md5 = Md5Of(found);
+            if (string.Equals(md5, TinyShakespeareMd5, StringComparison.Ordinal))
+            {
+                return found;
+            }
+
+            if (!string.Equals(Path.GetFullPath(found), Path.GetFullPath(cached), StringComparison.Ordinal))
+            {
+                throw new DataException(
+                    $"'{found}' is not Tiny Shakespeare (MD5 {md5}, expected {TinyShakespeareMd5}); replace it, or pass it with --text FILE to train on it");
+            }
+
+            File.Delete(cached); // a damaged cache copy is fetched again, never read
+        }
+
+        return Download("Tiny Shakespeare", TinyShakespeareSource, cached, TinyShakespeareMd5, $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
+    }
+
+    private static string Md5Of(string path)
+    {
+        // MD5 only identifies the published file here (its official checksum); it protects against damage, not attack.
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        hash.AppendData(File.ReadAllBytes(path));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>

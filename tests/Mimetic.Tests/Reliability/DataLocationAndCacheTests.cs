@@ -148,6 +148,28 @@ public sealed class DataLocationAndCacheTests : IDisposable
         Assert.Equal(first.Train, second.Train);
     }
 
+    [Fact]
+    public void ADamagedTinyShakespeareIsNeverUsed()
+    {
+        var mine = Path.Combine(root, "mine");
+        var cache = Path.Combine(root, "cache");
+        Directory.CreateDirectory(mine);
+        Directory.CreateDirectory(cache);
+        var real = DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions());
+        var truncated = File.ReadAllBytes(real)[..500_000];
+        var offline = new DatasetLoadOptions { AllowDownload = false };
+
+        File.WriteAllBytes(Path.Combine(mine, DatasetCatalog.TinyShakespeareFile), truncated);
+        var elsewhere = Assert.Throws<DataException>(() => DatasetCatalog.LocateTinyShakespeare(offline with { DataDirectory = mine, CacheDirectory = cache }));
+        Assert.StartsWith($"'{Path.Combine(mine, DatasetCatalog.TinyShakespeareFile)}' is not Tiny Shakespeare (MD5 ", elsewhere.Message, StringComparison.Ordinal);
+
+        File.WriteAllBytes(Path.Combine(cache, DatasetCatalog.TinyShakespeareFile), truncated);
+        var onlyTheCache = offline with { Locator = new DatasetLocator(null, cache, root, root, _ => null) };
+        var inCache = Assert.Throws<DataException>(() => DatasetCatalog.LocateTinyShakespeare(onlyTheCache));
+        Assert.Contains("downloads are off", inCache.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(cache, DatasetCatalog.TinyShakespeareFile)), "the damaged cache copy is removed");
+    }
+
     private static ArchiveSpec Spec(params string[] goodArchives) => new(
         "Test", "set.tar.gz", new Uri("https://example.invalid/set.tar.gz"), "00000000000000000000000000000000",
         [.. goodArchives.Select(a => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(a))))], "set-x", Members);
