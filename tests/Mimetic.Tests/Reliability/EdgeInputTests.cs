@@ -59,6 +59,17 @@ public sealed class EdgeInputTests : IDisposable
         Assert.False(Directory.Exists(run));
     }
 
+    [Theory]
+    [InlineData("vit-micro")]
+    [InlineData("gpt-micro")]
+    public void BenchRefusesABatchThatCannotFit(string model)
+    {
+        var result = CliRunner.Run("bench", "--model", model, "--batch-size", "100000000", "--no-init");
+
+        Assert.Equal(ErrorReport.UsageError, result.ExitCode);
+        Assert.StartsWith("error: --batch-size 100,000,000 cannot fit in memory", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TheBatchBoundIsTheLargestBatchThatFits()
     {
