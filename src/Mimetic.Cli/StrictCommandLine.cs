@@ -13,7 +13,7 @@ namespace Mimetic.Cli;
 public sealed class StrictCommandLine(string applicationName)
 {
     private static readonly string[] HelpOptions = ["-h", "--help", "-?"];
-    private static readonly string[] RootOptions = [.. HelpOptions, "-v", "--version"];
+    private static readonly string[] RootOptions = HelpOptions;
 
     private readonly Dictionary<string, List<OptionName>> commands = new(StringComparer.Ordinal);
 
@@ -50,9 +50,9 @@ public sealed class StrictCommandLine(string applicationName)
             return;
         }
 
-        if (first == "cli" || first == "help")
+        if (first == "cli")
         {
-            return;
+            return; // Spectre's own diagnostics (cli explain)
         }
 
         if (!commands.TryGetValue(first, out var options))

@@ -24,6 +24,7 @@ public sealed class StrictOptionsTests : IDisposable
     [InlineData("unknown command 'tran'; did you mean 'train'?", "tran")]
     [InlineData("unknown command 'lm-trian'; did you mean 'lm-train'?", "lm-trian")]
     [InlineData("unknown option '--verbose'; 'mimetic --help' lists the commands", "--verbose")]
+    [InlineData("unknown command 'help'; commands: init, train, compare, lm-train, lm-compare, sample, report, analyze-run, bench, presets, analyze", "help")]
     public void AnUnknownOptionIsAUsageErrorThatSuggestsTheNearest(string expected, params string[] args)
     {
         var result = CliRunner.Run(args);
