@@ -75,7 +75,7 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
     [Fact]
     public void SecondLoadReadsTheCacheWithoutExtractingAgain()
     {
-        string folder = Path.Combine(fixture.CacheDirectory, "cifar-10");
+        string folder = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder);
         string batch = Path.Combine(folder, "cifar-10-batches-bin", "data_batch_1.bin");
         DateTime written = File.GetLastWriteTimeUtc(batch);
         var watch = Stopwatch.StartNew();
@@ -90,7 +90,7 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
     [Fact]
     public void AFlippedPixelInTheCachedFilesIsCaughtAndTheCacheRebuilt()
     {
-        string batch = Path.Combine(fixture.CacheDirectory, "cifar-10", "cifar-10-batches-bin", "data_batch_1.bin");
+        string batch = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder, "cifar-10-batches-bin", "data_batch_1.bin");
         DateTime written = File.GetLastWriteTimeUtc(batch);
         using (var file = new FileStream(batch, FileMode.Open, FileAccess.ReadWrite))
         {
