@@ -18,7 +18,7 @@ public class LanguageTrainingSettings : OptimizerSettings
 
     /// <summary>Where to look for the default text.</summary>
     [CommandOption("--data <DIR>")]
-    [Description("folder to search first for tinyshakespeare.txt when --text is not given")]
+    [Description("folder searched first for tinyshakespeare.txt when --text is not given (must exist)")]
     public string? Data { get; init; }
 
     /// <summary>Tokenizer.</summary>

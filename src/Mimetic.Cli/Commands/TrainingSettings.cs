@@ -18,7 +18,7 @@ public class TrainingSettings : OptimizerSettings
 
     /// <summary>Where the dataset archive is.</summary>
     [CommandOption("--data <DIR>")]
-    [Description("folder holding the dataset archive (else $MIMETIC_DATA, ../shared/data, the user cache, then download)")]
+    [Description("folder searched first for the dataset (must exist; then $MIMETIC_DATA, ../shared/data, the user cache, then download)")]
     public string? Data { get; init; }
 
     /// <summary>Model preset.</summary>
