@@ -127,6 +127,11 @@ public sealed class DatasetLocator
     // A folder the user named must be there and readable: silently searching elsewhere would hide the mistake.
     private static string RequireReadable(string folder, string origin)
     {
+        if (File.Exists(folder))
+        {
+            throw new DataException($"data folder '{folder}' ({origin}) is a file, not a folder");
+        }
+
         if (!Directory.Exists(folder))
         {
             throw new DataException($"data folder '{folder}' ({origin}) does not exist");

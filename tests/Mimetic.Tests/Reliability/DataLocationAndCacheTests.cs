@@ -27,6 +27,12 @@ public sealed class DataLocationAndCacheTests : IDisposable
         var error = Assert.Throws<DataException>(() => new DatasetLocator(null, null, root, root, k => k == "MIMETIC_DATA" ? missing : null));
 
         Assert.Equal($"data folder '{missing}' (named by $MIMETIC_DATA) does not exist", error.Message);
+
+        var file = Path.Combine(root, "file");
+        File.WriteAllText(file, "");
+        Assert.Equal(
+            $"data folder '{file}' (given with --data) is a file, not a folder",
+            Assert.Throws<DataException>(() => new DatasetLocator(file, null, root, root, _ => null)).Message);
     }
 
     [Fact]
