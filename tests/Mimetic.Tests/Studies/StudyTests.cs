@@ -81,10 +81,11 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("bad.json", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
 
-        var (code, output) = CliRunner.Run("study", path, "--plan");
-        Assert.Equal(2, code);
-        Assert.Contains("error:", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+        var result = CliRunner.Run("study", path, "--plan");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,11 +215,11 @@ public sealed class StudyTests : IDisposable
             Assert.Contains($"process {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
             Assert.Contains(Path.GetFullPath(directory), error.Message, StringComparison.Ordinal);
 
-            var (code, output) = CliRunner.Run("train", "--model", "vit-micro", "--train-size", "100", "--test-size", "100", "--epochs", "1", "--batch-size", "50",
+            var result = CliRunner.Run("train", "--model", "vit-micro", "--train-size", "100", "--test-size", "100", "--epochs", "1", "--batch-size", "50",
                 "--threads", "1", "--out", directory);
-            Assert.Equal(1, code);
-            Assert.Contains("error:", output, StringComparison.Ordinal);
-            Assert.Contains("is being trained by process", output, StringComparison.Ordinal);
+            Assert.Equal(1, result.ExitCode);
+            Assert.StartsWith("error:", result.ErrorLines.Single(), StringComparison.Ordinal);
+            Assert.Contains("is being trained by process", result.Error, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(directory, "status.json")));   // the holder's run is untouched
         }
 
