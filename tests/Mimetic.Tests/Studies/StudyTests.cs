@@ -206,6 +206,29 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void LanguageModelStudiesRunThroughTheSameMechanism()
+    {
+        var text = Write("text.txt", string.Concat(Enumerable.Repeat("To be, or not to be, that is the question.\n", 400)));
+        var path = Write("lm.json", $$"""
+            {
+              "name": "lm",
+              "kind": "language",
+              "base": { "text": "{{text.Replace("\\", "/", StringComparison.Ordinal)}}", "model": "gpt-micro", "steps": 6, "eval-interval": 3, "eval-windows": 8,
+                        "batch-size": 4, "warmup": 2, "threads": 1 },
+              "axes": [ { "name": "seed", "values": [0] }, { "name": "init", "values": ["default", "mimetic+"] } ],
+              "main": "init"
+            }
+            """);
+        var report = Path.Combine(root, "lm-report");
+        var result = CliRunner.Run("study", path, "--runs", Path.Combine(root, "pool"), "--out", report);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var markdown = File.ReadAllText(Path.Combine(report, "report.md"));
+        Assert.Contains("final val. loss", markdown, StringComparison.Ordinal);
+        Assert.Contains("| mimetic+ | 1 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("lower val. loss is better", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARunDirectoryHasOneTrainerAtATime()
     {
         var directory = Path.Combine(root, "run");
