@@ -210,5 +210,13 @@ internal static class AnalysisTable
     private static string[] Cells(ProductStatistics s, bool bold = false) =>
         [.. new[] { s.MeanDiagonal, s.OffDiagonalMean, s.OffDiagonalStd, s.IdentityScore }.Select(v => bold ? $"[bold]{F(v)}[/]" : F(v))];
 
-    private static string F(double value) => value.ToString(" +0.000; -0.000; 0.000", CultureInfo.InvariantCulture);
+    // Every cell at most 8 characters, so a column never has to be cut to "…": large values in exponent notation.
+    internal static string F(double value) => value switch
+    {
+        double.NaN => "NaN",
+        double.PositiveInfinity => "+inf",
+        double.NegativeInfinity => "-inf",
+        _ when Math.Abs(value) < 999.9995 => value.ToString(" +0.000; -0.000; 0.000", CultureInfo.InvariantCulture),
+        _ => value.ToString("+0.0E+0;-0.0E+0", CultureInfo.InvariantCulture),
+    };
 }

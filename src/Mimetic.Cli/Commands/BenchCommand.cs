@@ -79,9 +79,30 @@ public sealed class BenchSettings : CommandSettings
             return ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative, --vocab at least 2");
         }
 
-        return IsLanguageModel || VisionPresets.IsKnown(Model)
-            ? ValidationResult.Success()
-            : ValidationResult.Error($"unknown --model '{Model}'; known: {string.Join(", ", VisionPresets.Names.Concat(GptPresets.Names))}");
+        if (!IsLanguageModel && !VisionPresets.IsKnown(Model))
+        {
+            return ValidationResult.Error($"unknown --model '{Model}'; known: {string.Join(", ", VisionPresets.Names.Concat(GptPresets.Names))}");
+        }
+
+        try
+        {
+            if (IsLanguageModel)
+            {
+                var gpt = GptPresets.Get(Model, VocabSize);
+                StepMemory.RequireBatchFits(EffectiveBatchSize, gpt.ContextLength, StepMemory.PerWindowBytes(gpt), Model);
+            }
+            else
+            {
+                var vit = VisionPresets.Get(Model);
+                StepMemory.RequireBatchFits(EffectiveBatchSize, vit.Tokens, StepMemory.PerImageBytes(vit), Model);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+
+        return ValidationResult.Success();
     }
 }
 

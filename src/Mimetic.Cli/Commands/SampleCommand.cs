@@ -90,7 +90,16 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings
         using var model = new Gpt(config.ModelConfig(tokenizer.VocabSize));
         Checkpoint.LoadWeights(weights, model);
         var prompt = settings.Prompt is { } text ? tokenizer.Encode(text) : DefaultPrompt(tokenizer);
-        var generated = TextSampler.Generate(model, prompt, settings.ToOptions());
+        int[] generated;
+        try
+        {
+            generated = TextSampler.Generate(model, prompt, settings.ToOptions());
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{weights}: {e.Message}", e);
+        }
+
         console.MarkupLine($"[grey]{Markup.Escape(config.Model)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, weights {Markup.Escape(weights)}[/]");
         console.WriteLine(tokenizer.Decode([.. prompt, .. generated]));   // one decode: word tokens are spaced by their neighbours
         return 0;

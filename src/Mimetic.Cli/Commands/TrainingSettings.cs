@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Mimetic.Data;
 using Mimetic.Models;
 using Mimetic.Training;
 using Spectre.Console;
@@ -17,7 +18,7 @@ public class TrainingSettings : OptimizerSettings
 
     /// <summary>Where the dataset archive is.</summary>
     [CommandOption("--data <DIR>")]
-    [Description("folder holding the dataset archive (else $MIMETIC_DATA, ../shared/data, the user cache, then download)")]
+    [Description("folder searched first for the dataset (must exist; then $MIMETIC_DATA, ../shared/data, the user cache, then download)")]
     public string? Data { get; init; }
 
     /// <summary>Model preset.</summary>
@@ -118,8 +119,11 @@ public class TrainingSettings : OptimizerSettings
         try
         {
             ToConfig(Init, 0).Validate();
+            var info = DatasetCatalog.GetInfo(Dataset);
+            var model = VisionPresets.Get(Model, info.Height, info.Channels, info.ClassCount);
+            StepMemory.RequireBatchFits(BatchSize, model.Tokens, StepMemory.PerImageBytes(model), Model);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or DataException)
         {
             return ValidationResult.Error(e.Message.Split(" (Parameter", 2)[0]);
         }

@@ -16,7 +16,11 @@ internal sealed record ArchiveMember(string Name, long? Size, string? Md5 = null
 /// <param name="Source">The official download address.</param>
 /// <param name="OfficialMd5">The MD5 published with the official archive.</param>
 /// <param name="KnownGoodSha256">SHA-256 values of other archives known to hold the same data.</param>
-/// <param name="CacheFolder">Folder under the cache directory that the members are extracted to.</param>
+/// <param name="CacheFolder">
+/// Folder under the cache directory that the members are extracted to. Its name carries the extraction format
+/// (<c>-v2</c>: hashes in the completion marker), so versions of mimetic that share a cache never replace each
+/// other's extraction while the other may be reading it.
+/// </param>
 /// <param name="Members">The members to extract.</param>
 internal sealed record ArchiveSpec(
     string DisplayName,
@@ -63,7 +67,7 @@ internal sealed record ArchiveSpec(
         new Uri("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"),
         "c32a1d4ab5d03f1284b67883e8d87530",
         ["b756ca0b6cf8faf434628ca3174ad1d6d07ea509648ad7852f309f8a8ba39153"],
-        "cifar-10",
+        "cifar-10-v2",
         [
             new("cifar-10-batches-bin/data_batch_1.bin", 30_730_000, "2c7f8fc8244bf2e967b0ac43afc9d644"),
             new("cifar-10-batches-bin/data_batch_2.bin", 30_730_000, "9eb92adbac8cfc0c9afff6a25ae66c2d"),
@@ -81,7 +85,7 @@ internal sealed record ArchiveSpec(
         new Uri("https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"),
         "03b5dce01913d631647c71ecec9e9cb8",
         [],
-        "cifar-100",
+        "cifar-100-v2",
         [
             new("cifar-100-binary/train.bin", 50_000L * 3074),
             new("cifar-100-binary/test.bin", 10_000L * 3074),

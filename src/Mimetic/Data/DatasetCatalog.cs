@@ -6,7 +6,8 @@ namespace Mimetic.Data;
 /// </summary>
 /// <remarks>
 /// CIFAR archives are verified (official MD5, known-good SHA-256, or member MD5s) and their members extracted
-/// once into the cache folder; later loads read the extracted files directly after a size and time-stamp check.
+/// once into the cache folder; later loads read the extracted files after checking that they come from the archive
+/// found first in the search order and still have the SHA-256 recorded at extraction (else they are extracted again).
 /// Fashion-MNIST's small .gz files are read and verified in place.
 /// </remarks>
 public static class DatasetCatalog
@@ -81,29 +82,59 @@ public static class DatasetCatalog
 
     /// <summary>
     /// The path of Tiny Shakespeare: found in the usual folders (see <see cref="DatasetLocator"/>), else downloaded
-    /// into the cache and checked against its MD5.
+    /// into the cache. Whichever copy is used must have Tiny Shakespeare's MD5: a damaged copy in the cache is
+    /// downloaded again, a different file elsewhere is an error (train on it with <c>--text FILE</c>).
     /// </summary>
-    /// <exception cref="DataException">Not found and not downloadable; the message is one line.</exception>
+    /// <exception cref="DataException">Not found and not downloadable, or not the expected file; the message is one line.</exception>
     public static string LocateTinyShakespeare(DatasetLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         DatasetLocator locator = options.Locator ?? new DatasetLocator(options.DataDirectory, options.CacheDirectory);
-        return locator.FindFile(TinyShakespeareFile)
-            ?? Download("Tiny Shakespeare", TinyShakespeareSource, Path.Combine(locator.CacheDirectory, TinyShakespeareFile), FileDigest.Md5(TinyShakespeareMd5),
-                $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
+        string cached = Path.Combine(locator.CacheDirectory, TinyShakespeareFile);
+        if (locator.FindFile(TinyShakespeareFile) is string found)
+        {
+            string md5 = Md5Of(found);
+            if (string.Equals(md5, TinyShakespeareMd5, StringComparison.Ordinal))
+            {
+                return found;
+            }
+
+            if (!string.Equals(Path.GetFullPath(found), Path.GetFullPath(cached), StringComparison.Ordinal))
+            {
+                throw new DataException(
+                    $"'{found}' is not Tiny Shakespeare (MD5 {md5}, expected {TinyShakespeareMd5}); replace it, or pass it with --text FILE to train on it");
+            }
+
+            File.Delete(cached); // a damaged cache copy is fetched again, never read
+        }
+
+        return Download("Tiny Shakespeare", TinyShakespeareSource, cached, FileDigest.Md5(TinyShakespeareMd5), $"{TinyShakespeareFile} (or pass --text FILE)", locator, options);
     }
 
-    /// <summary>The cache folder holding the verified, extracted members of an archive; extracts (and downloads) if needed.</summary>
+    private static string Md5Of(string path)
+    {
+        // MD5 only identifies the published file here (its official checksum); it protects against damage, not attack.
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        hash.AppendData(File.ReadAllBytes(path));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The cache folder holding the verified, extracted members of an archive. The archive is looked for in the search
+    /// order first; the cached extraction is used only if it came from that very archive (or, with no archive anywhere,
+    /// from any) and its members still have the SHA-256 recorded when they were written. Otherwise the archive is
+    /// extracted anew (downloaded first if it is nowhere): a damaged cache is rebuilt, never read.
+    /// </summary>
     internal static string Extracted(ArchiveSpec spec, DatasetLocator locator, DatasetLoadOptions options)
     {
         string destination = Path.Combine(locator.CacheDirectory, spec.CacheFolder);
-        if (SafeTarExtractor.IsComplete(destination, spec.Members))
+        string? archive = locator.FindFile(spec.FileName);
+        if (SafeTarExtractor.IsComplete(destination, spec.Members, archive))
         {
             return destination;
         }
 
-        string archive = locator.FindFile(spec.FileName)
-            ?? Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.DownloadDigest, spec.FileName, locator, options);
+        archive ??= Download(spec.DisplayName, spec.Source, Path.Combine(locator.CacheDirectory, spec.FileName), spec.DownloadDigest, spec.FileName, locator, options);
         SafeTarExtractor.Extract(archive, destination, spec.Members, (hashes, members) => spec.Verify(archive, hashes, members));
         return destination;
     }

@@ -18,9 +18,9 @@ public sealed class DatasetLocator
     public const string SolutionFileName = "Mimetic.sln";
 
     /// <summary>Looks in the usual places, with an optional explicit data folder first.</summary>
-    /// <param name="dataDirectory">The folder given with <c>--data</c>, if any; it must exist.</param>
+    /// <param name="dataDirectory">The folder given with <c>--data</c>, if any; it must exist and be readable.</param>
     /// <param name="cacheDirectory">The cache folder, or null for the default (see <see cref="DefaultCacheDirectory"/>).</param>
-    /// <exception cref="DataException">The explicit folder does not exist.</exception>
+    /// <exception cref="DataException">The <c>--data</c> folder or the <c>MIMETIC_DATA</c> folder is missing or unreadable.</exception>
     public DatasetLocator(string? dataDirectory = null, string? cacheDirectory = null)
         : this(dataDirectory, cacheDirectory, Environment.CurrentDirectory, AppContext.BaseDirectory, Environment.GetEnvironmentVariable)
     {
@@ -37,18 +37,12 @@ public sealed class DatasetLocator
         var directories = new List<string>();
         if (!string.IsNullOrWhiteSpace(dataDirectory))
         {
-            string full = Path.GetFullPath(dataDirectory, currentDirectory);
-            if (!Directory.Exists(full))
-            {
-                throw new DataException($"data folder '{full}' (given with --data) does not exist");
-            }
-
-            directories.Add(full);
+            directories.Add(RequireReadable(Path.GetFullPath(dataDirectory, currentDirectory), "given with --data"));
         }
 
-        if (getEnvironmentVariable(DataEnvironmentVariable) is { Length: > 0 } fromEnvironment)
+        if (getEnvironmentVariable(DataEnvironmentVariable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            directories.Add(Path.GetFullPath(fromEnvironment, currentDirectory));
+            directories.Add(RequireReadable(Path.GetFullPath(fromEnvironment, currentDirectory), $"named by ${DataEnvironmentVariable}"));
         }
 
         directories.Add(Path.GetFullPath(Path.Combine(currentDirectory, "..", "shared", "data")));
@@ -129,6 +123,32 @@ public sealed class DatasetLocator
 
     /// <summary>A one-line description of the search folders, for messages.</summary>
     public string DescribeSearch() => string.Join(", ", SearchDirectories);
+
+    // A folder the user named must be there and readable: silently searching elsewhere would hide the mistake.
+    private static string RequireReadable(string folder, string origin)
+    {
+        if (File.Exists(folder))
+        {
+            throw new DataException($"data folder '{folder}' ({origin}) is a file, not a folder");
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            throw new DataException($"data folder '{folder}' ({origin}) does not exist");
+        }
+
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(folder).GetEnumerator();
+            _ = entries.MoveNext();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new DataException($"data folder '{folder}' ({origin}) cannot be read: {e.Message}", e);
+        }
+
+        return folder;
+    }
 
     private static string ResolveCacheDirectory(Func<string, string?> getEnvironmentVariable)
     {

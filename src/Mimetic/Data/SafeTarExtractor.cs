@@ -10,12 +10,16 @@ namespace Mimetic.Data;
 /// and names that resolve outside the target are refused), links are never created or followed, only the
 /// expected regular files are written, and the result appears atomically: members are written to a temporary
 /// sibling folder that is renamed into place only when everything is extracted and verified, together with a
-/// completion marker. Extracting again is a no-op while the marker and the file sizes agree.
+/// completion marker that records the source archive (path, size, time stamp) and each member's size and SHA-256.
+/// Extracting again is a no-op while the marker, the members' contents and the source archive agree.
 /// </summary>
 internal static class SafeTarExtractor
 {
-    /// <summary>The file written last into an extracted folder, listing each member's size and time stamp.</summary>
+    /// <summary>The file written last into an extracted folder: the source archive, then each member's size and SHA-256.</summary>
     public const string CompletionMarker = ".mimetic-complete";
+
+    private const string MarkerVersion = "mimetic-extraction\tv2";
+    private const string SourcePrefix = "source\t";
 
     private const string PartialInfix = ".partial-";
 
@@ -39,7 +43,7 @@ internal static class SafeTarExtractor
         Action<FileHashes, IReadOnlyDictionary<string, string>>? verify = null)
     {
         destination = Path.GetFullPath(destination);
-        if (IsComplete(destination, members))
+        if (IsComplete(destination, members, archivePath))
         {
             return false;
         }
@@ -53,17 +57,20 @@ internal static class SafeTarExtractor
         try
         {
             FileHashes archiveHashes;
-            Dictionary<string, string> memberMd5;
+            Dictionary<string, (string Md5, string Sha256)> memberHashes;
             using (var file = OpenArchive(archivePath))
             using (var hashing = new HashingReadStream(file))
             {
-                memberMd5 = ExtractMembers(hashing, archivePath, partial, members);
+                memberHashes = ExtractMembers(hashing, archivePath, partial, members);
                 archiveHashes = hashing.Finish();
             }
 
+            var memberMd5 = memberHashes.ToDictionary(m => m.Key, m => m.Value.Md5, StringComparer.Ordinal);
+            var memberSha256 = memberHashes.ToDictionary(m => m.Key, m => m.Value.Sha256, StringComparer.Ordinal);
+
             verify?.Invoke(archiveHashes, memberMd5);
-            WriteMarker(partial, members);
-            MoveIntoPlace(partial, destination, members);
+            WriteMarker(partial, members, archivePath, memberSha256);
+            MoveIntoPlace(partial, destination, members, archivePath);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -79,10 +86,15 @@ internal static class SafeTarExtractor
     }
 
     /// <summary>
-    /// Whether <paramref name="destination"/> holds a complete extraction: the completion marker is there and every
-    /// member exists with the size and time stamp it records (a cheap check; contents were verified when extracted).
+    /// Whether <paramref name="destination"/> holds a complete, intact extraction: the completion marker is there, every
+    /// member has the size and SHA-256 it records (the contents are hashed again: a flipped byte or a truncated file is
+    /// caught), and, when <paramref name="source"/> is given, the marker names that archive with its current size and
+    /// time stamp (an archive found elsewhere, or replaced, is extracted anew).
     /// </summary>
-    public static bool IsComplete(string destination, IReadOnlyList<ArchiveMember> members)
+    /// <param name="destination">The extraction folder.</param>
+    /// <param name="members">The members that must be there.</param>
+    /// <param name="source">The archive the extraction must come from, or null to accept any source.</param>
+    public static bool IsComplete(string destination, IReadOnlyList<ArchiveMember> members, string? source = null)
     {
         string marker = Path.Combine(destination, CompletionMarker);
         if (!File.Exists(marker))
@@ -90,15 +102,20 @@ internal static class SafeTarExtractor
             return false;
         }
 
-        var recorded = new Dictionary<string, (long Size, long Ticks)>(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(marker))
+        string[] lines = File.ReadAllLines(marker);
+        if (lines.Length < 2 || lines[0] != MarkerVersion
+            || (source is not null && lines[1] != SourceLine(source)))
+        {
+            return false;
+        }
+
+        var recorded = new Dictionary<string, (long Size, string Sha256)>(StringComparer.Ordinal);
+        foreach (string line in lines.Skip(2))
         {
             string[] parts = line.Split('\t');
-            if (parts.Length == 3
-                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long size)
-                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
+            if (parts.Length == 3 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long size))
             {
-                recorded[parts[2]] = (size, ticks);
+                recorded[parts[2]] = (size, parts[1]);
             }
         }
 
@@ -109,7 +126,7 @@ internal static class SafeTarExtractor
                 || !file.Exists
                 || file.Length != expected.Size
                 || (member.Size is long size && size != file.Length)
-                || file.LastWriteTimeUtc.Ticks != expected.Ticks)
+                || !string.Equals(Sha256Of(file.FullName), expected.Sha256, StringComparison.Ordinal))
             {
                 return false;
             }
@@ -161,10 +178,10 @@ internal static class SafeTarExtractor
         }
     }
 
-    private static Dictionary<string, string> ExtractMembers(Stream compressed, string archivePath, string target, IReadOnlyList<ArchiveMember> members)
+    private static Dictionary<string, (string Md5, string Sha256)> ExtractMembers(Stream compressed, string archivePath, string target, IReadOnlyList<ArchiveMember> members)
     {
         var wanted = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var md5 = new Dictionary<string, string>(StringComparer.Ordinal);
+        var md5 = new Dictionary<string, (string Md5, string Sha256)>(StringComparer.Ordinal);
         using var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
         using var reader = new TarReader(gzip, leaveOpen: true);
         var buffer = new byte[1 << 20];
@@ -215,10 +232,11 @@ internal static class SafeTarExtractor
         return md5;
     }
 
-    private static string WriteMember(TarEntry entry, string path, byte[] buffer)
+    private static (string Md5, string Sha256) WriteMember(TarEntry entry, string path, byte[] buffer)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             if (entry.DataStream is Stream data)
@@ -228,6 +246,7 @@ internal static class SafeTarExtractor
                 while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     hash.AppendData(buffer, 0, n);
+                    sha256.AppendData(buffer, 0, n);
                     output.Write(buffer, 0, n);
                     written += n;
                 }
@@ -239,20 +258,30 @@ internal static class SafeTarExtractor
             }
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), Convert.ToHexStringLower(sha256.GetHashAndReset()));
     }
 
-    private static void WriteMarker(string folder, IReadOnlyList<ArchiveMember> members)
+    private static void WriteMarker(string folder, IReadOnlyList<ArchiveMember> members, string source, Dictionary<string, string> sha256)
     {
-        var lines = members.Select(m =>
-        {
-            var file = new FileInfo(Path.Combine(folder, m.Name));
-            return string.Create(CultureInfo.InvariantCulture, $"{file.Length}\t{file.LastWriteTimeUtc.Ticks}\t{m.Name}");
-        });
-        File.WriteAllLines(Path.Combine(folder, CompletionMarker), lines);
+        var lines = members.Select(m => string.Create(CultureInfo.InvariantCulture,
+            $"{new FileInfo(Path.Combine(folder, m.Name)).Length}\t{sha256[m.Name]}\t{m.Name}"));
+        File.WriteAllLines(Path.Combine(folder, CompletionMarker), [MarkerVersion, SourceLine(source), .. lines]);
     }
 
-    private static void MoveIntoPlace(string partial, string destination, IReadOnlyList<ArchiveMember> members)
+    // The archive's identity, cheap to recompute: full path, size and time stamp.
+    private static string SourceLine(string archivePath)
+    {
+        var file = new FileInfo(Path.GetFullPath(archivePath));
+        return string.Create(CultureInfo.InvariantCulture, $"{SourcePrefix}{file.Length}\t{file.LastWriteTimeUtc.Ticks}\t{file.FullName}");
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void MoveIntoPlace(string partial, string destination, IReadOnlyList<ArchiveMember> members, string source)
     {
         if (Directory.Exists(destination))
         {
@@ -264,7 +293,7 @@ internal static class SafeTarExtractor
         {
             Directory.Move(partial, destination);
         }
-        catch (IOException) when (IsComplete(destination, members))
+        catch (IOException) when (IsComplete(destination, members, source))
         {
             // Another process finished the same extraction first; use theirs.
             TryDelete(partial);

@@ -77,9 +77,7 @@ public static class PyTorchStateDict
             state[name] = tensor.detach().cpu().contiguous();
         }
 
-        var temporary = path + ".tmp";
-        PyTorchPickler.PickleStateDict(temporary, state);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteVia(path, temporary => PyTorchPickler.PickleStateDict(temporary, state));
     }
 
     private static void Flatten(IDictionary dictionary, string prefix, Dictionary<string, Tensor> into, int depth)

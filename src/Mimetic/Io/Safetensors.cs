@@ -32,6 +32,8 @@ public static class Safetensors
     /// <summary>The largest single tensor <see cref="SafetensorsFile.Read"/> loads (2 GiB, a .NET array's limit).</summary>
     public const long MaxTensorBytes = int.MaxValue;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new(StringComparer.Ordinal)
     {
         ["F64"] = (ScalarType.Float64, 8),
@@ -72,10 +74,9 @@ public static class Safetensors
 
         var json = JsonSerializer.SerializeToUtf8Bytes(header);
         var padded = (json.Length + 7) / 8 * 8;
-        var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        AtomicFile.Write(path, stream =>
         {
-            Span<byte> prefix = stackalloc byte[8];
+            var prefix = new byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
             stream.Write(prefix);
             stream.Write(json);
@@ -85,9 +86,7 @@ public static class Safetensors
                 using var contiguous = tensor.detach().cpu().contiguous();
                 stream.Write(contiguous.bytes);
             }
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     /// <summary>Opens a safetensors file and validates its header against the file's size.</summary>
@@ -123,8 +122,20 @@ public static class Safetensors
 
     internal static (ScalarType Type, int Size) DType(string name) => DTypes[name];
 
+    /// <summary>Whether a safetensors dtype name is a floating-point type (F16, BF16, F32, F64).</summary>
+    public static bool IsFloatingPoint(string dtype) => dtype is "F16" or "BF16" or "F32" or "F64";
+
     private static (IReadOnlyList<SafetensorsEntry>, IReadOnlyDictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
+        try
+        {
+            _ = StrictUtf8.GetCharCount(header);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw Invalid(path, $"the header is not valid UTF-8 (at byte {8 + e.Index})");
+        }
+
         JsonDocument document;
         try
         {

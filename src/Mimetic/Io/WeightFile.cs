@@ -86,13 +86,23 @@ public sealed class WeightFile : IDisposable
             : loaded![name].shape;
     }
 
-    /// <summary>Reads one tensor as float32. The caller owns the returned tensor (it joins the current dispose scope).</summary>
+    /// <summary>
+    /// Reads one floating-point tensor (F16, BF16, F32 or F64) as float32. The caller owns the returned tensor (it joins
+    /// the current dispose scope).
+    /// </summary>
     /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
+    /// <exception cref="InvalidModelFileException">The tensor holds integers or booleans, which are not weights.</exception>
     public Tensor ReadFloat(string name)
     {
         Require(name);
         if (safetensors is not null)
         {
+            var dtype = safetensors.Entries.First(e => e.Name == name).DType;
+            if (!Safetensors.IsFloatingPoint(dtype))
+            {
+                throw NotFloatingPoint(name, dtype);
+            }
+
             var stored = safetensors.Read(name);
             if (stored.dtype == ScalarType.Float32)
             {
@@ -106,6 +116,11 @@ public sealed class WeightFile : IDisposable
         }
 
         var tensor = loaded![name];
+        if (!tensor.is_floating_point())
+        {
+            throw NotFloatingPoint(name, tensor.dtype.ToString());
+        }
+
         return tensor.dtype == ScalarType.Float32 ? tensor.alias() : tensor.to(ScalarType.Float32);
     }
 
@@ -124,6 +139,9 @@ public sealed class WeightFile : IDisposable
 
         loaded.Clear();
     }
+
+    private InvalidModelFileException NotFloatingPoint(string name, string dtype) =>
+        new($"{System.IO.Path.GetFileName(Path)}: tensor '{name}' holds {dtype} values; weights must be floating point (F16, BF16, F32 or F64).");
 
     private void Require(string name)
     {

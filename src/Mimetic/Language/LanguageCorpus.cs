@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Mimetic.Data;
+using Mimetic.Io;
 
 namespace Mimetic.Language;
 
@@ -8,6 +9,8 @@ namespace Mimetic.Language;
 /// A UTF-8 text file as token ids, split into a training part (the first <c>trainFraction</c> of the
 /// tokens) and a validation part (the rest). Token ids are computed once per (file content, tokenizer) and
 /// cached under the user cache folder (<c>tokens/</c>), keyed by the file's SHA-256, so later runs read them.
+/// A cache file records its token count and the SHA-256 of its ids; one whose length or hash disagrees (truncated,
+/// damaged) is never used: the text is tokenized again and the cache rewritten.
 /// </summary>
 /// <param name="TextPath">The text file.</param>
 /// <param name="Sha256">SHA-256 of the file's bytes (hex).</param>
@@ -30,7 +33,8 @@ public sealed record LanguageCorpus(
     /// <summary>The file name of Tiny Shakespeare, the default corpus.</summary>
     public const string TinyShakespeare = "tinyshakespeare.txt";
 
-    private const string CacheFormat = "v1";
+    private const string CacheFormat = "v2";
+
 
     /// <summary>Characters per validation token (1 for the character tokenizer).</summary>
     public double CharactersPerToken => (double)ValidationCharacters / Validation.Length;
@@ -50,6 +54,11 @@ public sealed record LanguageCorpus(
         }
 
         var path = Path.GetFullPath(textPath);
+        if (Directory.Exists(path))
+        {
+            throw new DataException($"text file '{path}' is a folder; pass a UTF-8 text file");
+        }
+
         if (!File.Exists(path))
         {
             throw new DataException($"text file '{path}' does not exist");

@@ -10,12 +10,31 @@ namespace Mimetic.Language;
 /// <param name="Seed">Seed of the draws.</param>
 public sealed record SamplingOptions(int Tokens = 500, double Temperature = 0.8, int? TopK = null, long Seed = 0)
 {
-    /// <summary>Throws <see cref="ArgumentException"/> for impossible settings.</summary>
+    /// <summary>The most tokens one call generates (a few minutes of a CPU GPT; the sequence stays small in memory).</summary>
+    public const int MaxTokens = 100_000;
+
+    /// <summary>The smallest non-zero temperature: below it the scaled scores overflow, and it is greedy in all but name.</summary>
+    public const double MinTemperature = 1e-3;
+
+    /// <summary>The largest temperature: above it every token is equally likely to the last digit.</summary>
+    public const double MaxTemperature = 1e6;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for settings that cannot work, naming the option and its bounds.</summary>
     public void Validate()
     {
-        if (Tokens < 1 || !(Temperature >= 0) || !double.IsFinite(Temperature) || TopK is < 1)
+        if (Tokens is < 1 or > MaxTokens)
         {
-            throw new ArgumentException($"Sampling needs at least 1 token (not {Tokens}), a temperature ≥ 0 (not {Temperature}) and a top-k ≥ 1 (not {TopK}).");
+            throw new ArgumentException($"--tokens must be between 1 and {MaxTokens:N0}, not {Tokens:N0}.");
+        }
+
+        if (!(Temperature == 0 || Temperature is >= MinTemperature and <= MaxTemperature))
+        {
+            throw new ArgumentException($"--temperature must be 0 (greedy) or between {MinTemperature} and {MaxTemperature:0e0}, not {Temperature}.");
+        }
+
+        if (TopK is < 1)
+        {
+            throw new ArgumentException($"--top-k must be at least 1, not {TopK}.");
         }
     }
 }
@@ -25,6 +44,7 @@ public static class TextSampler
 {
     /// <summary>Continues <paramref name="prompt"/> by <see cref="SamplingOptions.Tokens"/> tokens; returns only the new ones.</summary>
     /// <exception cref="ArgumentException">An empty prompt or bad options.</exception>
+    /// <exception cref="InvalidDataException">The model's scores are not finite (diverged or damaged weights).</exception>
     public static int[] Generate(Gpt model, IReadOnlyList<int> prompt, SamplingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -54,6 +74,11 @@ public static class TextSampler
 
     private static long Choose(Tensor logits, SamplingOptions options, Generator generator)
     {
+        if (!logits.isfinite().all().item<bool>())
+        {
+            throw new InvalidDataException("the model's next-token scores are not finite (NaN or infinity): its weights have diverged or are damaged");
+        }
+
         if (options.Temperature == 0)
         {
             return logits.argmax().item<long>();

@@ -181,12 +181,6 @@ public static class Heatmaps
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException("SkiaSharp could not encode a PNG.");
-        var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
-        {
-            data.SaveTo(stream);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        Io.AtomicFile.Write(path, data.SaveTo);
     }
 }

@@ -125,9 +125,7 @@ public static class LinePlot
         var (yMin, yMax) = Range(lines.SelectMany(BandEdges).Concat(options.ReferenceLines ?? []), 0.05);
         plot.Axes.SetLimits(xMin, xMax, options.YMin ?? yMin, options.YMax ?? yMax);
 
-        var temporary = path + ".tmp";
-        plot.SavePng(temporary, options.Width, options.Height);
-        File.Move(temporary, path, overwrite: true);
+        Io.AtomicFile.WriteVia(path, temporary => plot.SavePng(temporary, options.Width, options.Height));
     }
 
     private static IEnumerable<double> BandEdges(Series line) => line.Std is null

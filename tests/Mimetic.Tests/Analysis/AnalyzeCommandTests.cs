@@ -94,12 +94,12 @@ public sealed class AnalyzeCommandTests : IDisposable
     {
         var path = directory.File("bad.safetensors");
         File.WriteAllBytes(path, [255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]);
-        var console = new TestConsole().Width(200);
+        var errors = new StringWriter();
 
-        var code = MimeticApp.Run(["analyze", path], console);
+        var code = MimeticApp.Run(["analyze", path], new TestConsole().Width(200), errors);
 
         Assert.Equal(ErrorReport.UsageError, code);
-        var line = Assert.Single(console.Lines, l => l.Trim().Length > 0);
+        var line = Assert.Single(errors.ToString().Split('\n'), l => l.Trim().Length > 0);
         Assert.StartsWith("error: bad.safetensors is not a valid safetensors file: the header claims", line, StringComparison.Ordinal);
     }
 
@@ -107,12 +107,12 @@ public sealed class AnalyzeCommandTests : IDisposable
     public void MissingHeadCountFailsWithOneLineThatNamesTheOption()
     {
         var path = LayoutFiles.WriteSafetensors(directory.Path, "gpt2", [MathLayer.Identity(8)], heads: null);
-        var console = new TestConsole().Width(250);
+        var errors = new StringWriter();
 
-        var code = MimeticApp.Run(["analyze", path], console);
+        var code = MimeticApp.Run(["analyze", path], new TestConsole().Width(250), errors);
 
         Assert.Equal(ErrorReport.UsageError, code);
-        var line = Assert.Single(console.Lines, l => l.Trim().Length > 0);
+        var line = Assert.Single(errors.ToString().Split('\n'), l => l.Trim().Length > 0);
         Assert.Contains("pass --heads N", line, StringComparison.Ordinal);
         Assert.Equal(0, MimeticApp.Run(["analyze", path, "--heads", "2", "--no-plots"], new TestConsole().Width(120)));
     }
@@ -124,19 +124,19 @@ public sealed class AnalyzeCommandTests : IDisposable
     public void BadOptionsFailWithAUsageError(string option, string value)
     {
         var model = WriteMimeticVisionTransformer();
-        var console = new TestConsole().Width(200);
+        var errors = new StringWriter();
 
-        Assert.Equal(ErrorReport.UsageError, MimeticApp.Run(["analyze", model, option, value], console));
-        Assert.StartsWith("error:", console.Output.Trim(), StringComparison.Ordinal);
+        Assert.Equal(ErrorReport.UsageError, MimeticApp.Run(["analyze", model, option, value], new TestConsole().Width(200), errors));
+        Assert.StartsWith("error:", errors.ToString().Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void MissingFileFailsWithOneLine()
     {
-        var console = new TestConsole().Width(200);
+        var errors = new StringWriter();
 
-        Assert.Equal(ErrorReport.UsageError, MimeticApp.Run(["analyze", directory.File("nope.safetensors")], console));
-        Assert.Contains("file not found", console.Output, StringComparison.Ordinal);
+        Assert.Equal(ErrorReport.UsageError, MimeticApp.Run(["analyze", directory.File("nope.safetensors")], new TestConsole().Width(200), errors));
+        Assert.Contains("file not found", errors.ToString(), StringComparison.Ordinal);
     }
 
     private string WriteMimeticVisionTransformer()

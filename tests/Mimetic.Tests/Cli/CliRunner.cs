@@ -3,12 +3,25 @@ using Spectre.Console;
 
 namespace Mimetic.Tests.Cli;
 
-/// <summary>Runs the CLI in-process with a captured, non-interactive console.</summary>
+/// <summary>What one in-process run of the CLI printed: standard output and standard error apart.</summary>
+internal sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    /// <summary>The exit code and standard output, for tests that look only at those.</summary>
+    public void Deconstruct(out int exitCode, out string output) => (exitCode, output) = (ExitCode, Output);
+
+    /// <summary>The non-empty lines written to standard error.</summary>
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>Runs the CLI in-process with a captured, non-interactive console and a captured standard error.</summary>
 internal static class CliRunner
 {
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static CliResult Run(params string[] args) => Run(200, args);
+
+    public static CliResult Run(int width, params string[] args)
     {
         var writer = new StringWriter();
+        var errors = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
@@ -16,8 +29,8 @@ internal static class CliRunner
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
         });
-        console.Profile.Width = 200;
-        var code = MimeticApp.Run(args, console);
-        return (code, writer.ToString());
+        console.Profile.Width = width;
+        var code = MimeticApp.Run(args, console, errors);
+        return new CliResult(code, writer.ToString(), errors.ToString());
     }
 }

@@ -79,12 +79,12 @@ public sealed class CliTests : IDisposable
     [InlineData("no-such-command")]
     public void BadInputGetsOneLineAndNonZeroExit(params string[] args)
     {
-        var (code, output) = CliRunner.Run(args);
-        Assert.NotEqual(0, code);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("error:", lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        var result = CliRunner.Run(args);
+        Assert.NotEqual(0, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
     }
 
     [Fact]

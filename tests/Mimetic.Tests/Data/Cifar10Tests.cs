@@ -75,7 +75,7 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
     [Fact]
     public void SecondLoadReadsTheCacheWithoutExtractingAgain()
     {
-        string folder = Path.Combine(fixture.CacheDirectory, "cifar-10");
+        string folder = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder);
         string batch = Path.Combine(folder, "cifar-10-batches-bin", "data_batch_1.bin");
         DateTime written = File.GetLastWriteTimeUtc(batch);
         var watch = Stopwatch.StartNew();
@@ -85,6 +85,27 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         Assert.True(again.Train.Pixels.Span.SequenceEqual(Train.Pixels.Span));
         Assert.True(again.Test.Labels.Span.SequenceEqual(Test.Labels.Span));
         Assert.Empty(Directory.GetDirectories(fixture.CacheDirectory, ".*partial*"));
+    }
+
+    [Fact]
+    public void AFlippedPixelInTheCachedFilesIsCaughtAndTheCacheRebuilt()
+    {
+        string batch = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder, "cifar-10-batches-bin", "data_batch_1.bin");
+        DateTime written = File.GetLastWriteTimeUtc(batch);
+        using (var file = new FileStream(batch, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 1 + 100;   // a red pixel of the first image (after its label byte)
+            int pixel = file.ReadByte();
+            file.Position = 1 + 100;
+            file.WriteByte((byte)(pixel ^ 0x40));
+        }
+
+        File.SetLastWriteTimeUtc(batch, written);   // same size and time stamp: only the content check can tell
+
+        DatasetSplits again = DatasetCatalog.Load("cifar10", fixture.Options);
+
+        Assert.True(again.Train.Pixels.Span.SequenceEqual(Train.Pixels.Span));
+        Assert.NotEqual(written, File.GetLastWriteTimeUtc(batch));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class DatasetLocatorTests : IDisposable
         File.WriteAllText(Path.Combine(repo, DatasetLocator.SolutionFileName), string.Empty);
         string explicitData = _temp.Combine("mine");
         Directory.CreateDirectory(explicitData);
+        Directory.CreateDirectory(_temp.Combine("env"));
         var env = new Dictionary<string, string> { ["MIMETIC_DATA"] = _temp.Combine("env"), ["XDG_CACHE_HOME"] = _temp.Combine("xdg") };
 
         var locator = new DatasetLocator(explicitData, null, cwd, app, k => env.GetValueOrDefault(k));

@@ -72,11 +72,10 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
     [InlineData("sample", "--run", ".", "--temperature", "-1")]
     public void BadInputGetsOneLineAndNonZeroExit(params string[] args)
     {
-        var (code, output) = CliRunner.Run(args);
-        Assert.NotEqual(0, code);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, output);
-        Assert.StartsWith("error:", lines[0], StringComparison.Ordinal);
+        var result = CliRunner.Run(args);
+        Assert.NotEqual(0, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,16 +83,15 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
     {
         var small = Path.Combine(root, "small.txt");
         File.WriteAllText(small, string.Concat(Enumerable.Repeat("to be or not ", 30)));
-        var (code, output) = CliRunner.Run("lm-train", "--text", small, "--model", "gpt-cpu", "--out", Path.Combine(root, "x"));
-        Assert.Equal(2, code);
-        Assert.Contains("fewer than one window", output, StringComparison.Ordinal);
+        var failed = CliRunner.Run("lm-train", "--text", small, "--model", "gpt-cpu", "--out", Path.Combine(root, "x"));
+        Assert.Equal(2, failed.ExitCode);
+        Assert.Contains("fewer than one window", failed.Error, StringComparison.Ordinal);
 
         var run = Path.Combine(root, "run");
         Assert.Equal(0, CliRunner.Run(["lm-train", .. Common, "--steps", "20", "--out", run]).ExitCode);
-        var (sampleCode, sampleOutput) = CliRunner.Run("sample", "--run", run, "--prompt", "€");
-        Assert.Equal(2, sampleCode);
-        Assert.StartsWith("error:", sampleOutput, StringComparison.Ordinal);
-        Assert.Single(sampleOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var sample = CliRunner.Run("sample", "--run", run, "--prompt", "€");
+        Assert.Equal(2, sample.ExitCode);
+        Assert.StartsWith("error:", Assert.Single(sample.ErrorLines), StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);

