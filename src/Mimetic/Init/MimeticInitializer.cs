@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mimetic.Init;
@@ -46,7 +47,9 @@ public static class MimeticInitializer
 
     /// <summary>
     /// Initializes one attention layer. Noise is always drawn for both halves (see
-    /// <see cref="MimeticMath.DrawLayerNoise"/>), so a partial init equals the matching half of the full one.
+    /// <see cref="MimeticMath.DrawLayerNoise"/>), so a partial init equals the matching half of the full one. The noise is drawn on
+    /// the CPU from <paramref name="generator"/> (the same Z on every device); the targets are built and factorised on the device of
+    /// the layer's weights, with the solver <see cref="MimeticOptions.SolverFor(int, DeviceType)"/> picks there.
     /// </summary>
     public static void ApplyToLayer(AttentionSlot slot, MimeticOptions options, Generator? generator)
     {
@@ -56,12 +59,14 @@ public static class MimeticInitializer
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         int d = slot.Width, h = slot.Heads, k = slot.HeadWidth;
-        using var noise = MimeticMath.DrawLayerNoise(d, h, generator);
+        var device = slot.InProjectionWeight.device;
+        using var noise = OnDevice(MimeticMath.DrawLayerNoise(d, h, generator), device);
+        var solver = options.SolverFor(d, device.type);
 
         if (options.InitializesQueryKey)
         {
             var target = MimeticMath.QueryKeyTarget(noise.QueryKey, options.Alpha1, options.Beta1);
-            var (query, key) = MimeticMath.QueryKeyFactors(target, k, options.SolverFor(d));
+            var (query, key) = MimeticMath.QueryKeyFactors(target, k, solver);
             // Linear stores Wᵀ: head i's rows are W_q,iᵀ (k×d), heads stacked in order.
             slot.InProjectionWeight.narrow(0, 0, d).copy_(query.mT.reshape(d, d));
             slot.InProjectionWeight.narrow(0, d, d).copy_(key.mT.reshape(d, d));
@@ -71,17 +76,34 @@ public static class MimeticInitializer
         if (options.InitializesValueProjection)
         {
             var target = MimeticMath.ValueProjectionTarget(noise.ValueProjection, options.Alpha2, options.Beta2, options.ValueProjectionSign);
-            var (value, projection) = MimeticMath.ValueProjectionFactors(target, options.SolverFor(d));
+            var (value, projection) = MimeticMath.ValueProjectionFactors(target, solver);
             SetValueProjection(slot, value, projection);
         }
 
         if (options.Parts == MimeticParts.ValueProjectionIdentityBlocks)
         {
-            var projectionNoise = MimeticMath.DrawNoise(d, generator);
+            var projectionNoise = OnDevice(MimeticMath.DrawNoise(d, generator), device);
             var (value, projection) = MimeticMath.IdentityBlockFactors(noise.ValueProjection, projectionNoise, options.Alpha2, options.Beta2, options.ValueProjectionSign);
             SetValueProjection(slot, value, projection);
         }
     }
+
+    /// <summary>The CPU-drawn <paramref name="noise"/> on <paramref name="device"/>; on the CPU itself, the same tensors untouched.</summary>
+    private static LayerNoise OnDevice(LayerNoise noise, Device device)
+    {
+        if (device.type == DeviceType.CPU)
+        {
+            return noise;
+        }
+
+        using (noise)
+        {
+            return new LayerNoise(noise.QueryKey.to(device), noise.ValueProjection.to(device));
+        }
+    }
+
+    /// <summary>The CPU-drawn <paramref name="noise"/> on <paramref name="device"/> (itself on the CPU).</summary>
+    private static Tensor OnDevice(Tensor noise, Device device) => device.type == DeviceType.CPU ? noise : noise.to(device);
 
     /// <summary>Stores W_v and W_proj (d×d each, row-vector convention) in Linear layout and zeroes their biases.</summary>
     private static void SetValueProjection(AttentionSlot slot, Tensor value, Tensor projection)

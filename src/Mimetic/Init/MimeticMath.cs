@@ -17,7 +17,8 @@ namespace Mimetic.Init;
 /// read its own k channels (a √β2·I_k block) and its projection rows write them back (a sign·√β2·I_k block):
 /// W_v,i·W_proj,i ≈ sign·β2 on head i's channels, and W_v·W_proj ≈ sign·β2·I.</item>
 /// </list>
-/// The factors come back as float32; <see cref="MimeticSolver"/> picks how the SVD is computed.
+/// The factors come back as float32; <see cref="MimeticSolver"/> picks how the SVD is computed. Noise is drawn on the CPU (so a seed
+/// gives the same Z on every device); targets and factors are computed on the device of the tensors passed in.
 /// </summary>
 public static class MimeticMath
 {
@@ -42,7 +43,7 @@ public static class MimeticMath
     {
         using var scope = NewDisposeScope();
         var width = noise.shape[^1];
-        return (noise.to(ScalarType.Float64) * alpha1 + eye(width, dtype: ScalarType.Float64) * beta1).MoveToOuterDisposeScope();
+        return (noise.to(ScalarType.Float64) * alpha1 + eye(width, dtype: ScalarType.Float64, device: noise.device) * beta1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The value/projection target α2·Z + sign·β2·I, shape d×d (float64).</summary>
@@ -50,7 +51,7 @@ public static class MimeticMath
     {
         using var scope = NewDisposeScope();
         var width = noise.shape[^1];
-        return (noise.to(ScalarType.Float64) * alpha2 + eye(width, dtype: ScalarType.Float64) * (sign * beta2)).MoveToOuterDisposeScope();
+        return (noise.to(ScalarType.Float64) * alpha2 + eye(width, dtype: ScalarType.Float64, device: noise.device) * (sign * beta2)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -73,14 +74,15 @@ public static class MimeticMath
     /// <see cref="MimeticSolver.Float64Svd"/> takes U, S, V from a float64 SVD. <see cref="MimeticSolver.Float32Gram"/> takes V from the
     /// float32 eigendecomposition of AᵀA = V·S²·Vᵀ and then U·S = A·V and σ_i = ‖A·v_i‖ (accurate even where the eigenvalue
     /// σ_i² is lost to rounding), so L·Rᵀ = A·V_r·V_rᵀ holds to float32 rounding whatever the accuracy of S.
-    /// <see cref="MimeticSolver.Auto"/> picks one of the two by the width d (<see cref="MimeticOptions.Resolve"/>).
+    /// <see cref="MimeticSolver.Auto"/> picks one of the two by the width d and the target's device (<see cref="MimeticOptions.Resolve(MimeticSolver, int, DeviceType)"/>).
+    /// The factors are on the target's device.
     /// </summary>
     public static (Tensor Left, Tensor Right) BalancedFactors(Tensor target, int rank, MimeticSolver solver)
     {
         ArgumentNullException.ThrowIfNull(target);
         using var scope = NewDisposeScope();
         Tensor left, right;
-        if (MimeticOptions.Resolve(solver, (int)target.shape[^1]) == MimeticSolver.Float32Gram)
+        if (MimeticOptions.Resolve(solver, (int)target.shape[^1], target.device_type) == MimeticSolver.Float32Gram)
         {
             var a = target.to(ScalarType.Float32);
             var (_, vectors) = linalg.eigh(a.mT.matmul(a));                // ascending eigenvalues
@@ -109,7 +111,7 @@ public static class MimeticMath
         ArgumentNullException.ThrowIfNull(valueNoise);
         ArgumentNullException.ThrowIfNull(projectionNoise);
         using var scope = NewDisposeScope();
-        var identity = eye(valueNoise.shape[^1], dtype: ScalarType.Float32) * Math.Sqrt(beta2);
+        var identity = eye(valueNoise.shape[^1], dtype: ScalarType.Float32, device: valueNoise.device) * Math.Sqrt(beta2);
         var value = identity + valueNoise * alpha2;
         var projection = identity * sign + projectionNoise * alpha2;
         return (value.MoveToOuterDisposeScope(), projection.MoveToOuterDisposeScope());

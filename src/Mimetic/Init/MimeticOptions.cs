@@ -1,3 +1,5 @@
+using TorchSharp;
+
 namespace Mimetic.Init;
 
 /// <summary>Which halves of self-attention the mimetic initializer sets.</summary>
@@ -23,8 +25,9 @@ public enum MimeticParts
 public enum MimeticSolver
 {
     /// <summary>
-    /// <see cref="Float64Svd"/> up to width <see cref="MimeticOptions.AutoFloat64MaxWidth"/>, where it is cheap (ViT-Tiny: well under a
-    /// second) and keeps earlier results bit for bit; <see cref="Float32Gram"/> above it (ViT-B: about 5× faster).
+    /// On the CPU, <see cref="Float64Svd"/> up to width <see cref="MimeticOptions.AutoFloat64MaxWidth"/>, where it is cheap (ViT-Tiny: well
+    /// under a second) and keeps earlier results bit for bit, and <see cref="Float32Gram"/> above it (ViT-B: about 5× faster). On any other
+    /// device (CUDA) always <see cref="Float32Gram"/>: float64 is slow on most GPUs, and the products agree to float32 rounding.
     /// </summary>
     Auto,
 
@@ -73,13 +76,22 @@ public sealed record MimeticOptions(
     /// <summary>Whether the value/projection half is initialized.</summary>
     public bool InitializesValueProjection => Parts is MimeticParts.Both or MimeticParts.ValueProjectionOnly;
 
-    /// <summary>The solver used for a layer of width <paramref name="width"/>: <see cref="Solver"/> with <see cref="MimeticSolver.Auto"/> resolved.</summary>
+    /// <summary>The solver used for a layer of width <paramref name="width"/> on the CPU: <see cref="Solver"/> with <see cref="MimeticSolver.Auto"/> resolved.</summary>
     public MimeticSolver SolverFor(int width) => Resolve(Solver, width);
 
-    /// <summary><paramref name="solver"/>, or for <see cref="MimeticSolver.Auto"/> the solver it picks at <paramref name="width"/>.</summary>
-    public static MimeticSolver Resolve(MimeticSolver solver, int width) => solver switch
+    /// <summary>The solver used for a layer of width <paramref name="width"/> whose weights are on <paramref name="device"/>.</summary>
+    public MimeticSolver SolverFor(int width, DeviceType device) => Resolve(Solver, width, device);
+
+    /// <summary><paramref name="solver"/>, or for <see cref="MimeticSolver.Auto"/> the solver it picks at <paramref name="width"/> on the CPU.</summary>
+    public static MimeticSolver Resolve(MimeticSolver solver, int width) => Resolve(solver, width, DeviceType.CPU);
+
+    /// <summary>
+    /// <paramref name="solver"/>, or for <see cref="MimeticSolver.Auto"/> the solver it picks at <paramref name="width"/> on
+    /// <paramref name="device"/>: float64 SVDs only on the CPU up to <see cref="AutoFloat64MaxWidth"/>, the float32 route elsewhere.
+    /// </summary>
+    public static MimeticSolver Resolve(MimeticSolver solver, int width, DeviceType device) => solver switch
     {
-        MimeticSolver.Auto => width <= AutoFloat64MaxWidth ? MimeticSolver.Float64Svd : MimeticSolver.Float32Gram,
+        MimeticSolver.Auto => device == DeviceType.CPU && width <= AutoFloat64MaxWidth ? MimeticSolver.Float64Svd : MimeticSolver.Float32Gram,
         _ => solver,
     };
 

@@ -1,4 +1,5 @@
 using Mimetic.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mimetic.Language;
@@ -39,7 +40,10 @@ public sealed record SamplingOptions(int Tokens = 500, double Temperature = 0.8,
     }
 }
 
-/// <summary>Autoregressive generation from a GPT: each step reads the last context-length tokens.</summary>
+/// <summary>
+/// Autoregressive generation from a GPT: each step reads the last context-length tokens. The model runs where its parameters are;
+/// each step's logits come back to the CPU, where the seeded generator draws the token (the same draws on every device).
+/// </summary>
 public static class TextSampler
 {
     /// <summary>Continues <paramref name="prompt"/> by <see cref="SamplingOptions.Tokens"/> tokens; returns only the new ones.</summary>
@@ -61,11 +65,15 @@ public static class TextSampler
         using var generator = new Generator((ulong)options.Seed);
         var sequence = prompt.ToList();
         var context = model.Config.ContextLength;
+        var device = model.parameters().First().device;
+        var onCpu = device.type == DeviceType.CPU;
         for (var i = 0; i < options.Tokens; i++)
         {
             using var scope = NewDisposeScope();
             var window = sequence.Skip(Math.Max(0, sequence.Count - context)).Select(t => (long)t).ToArray();
-            var logits = model.call(tensor(window, [1, window.Length]))[0, -1].to(ScalarType.Float64);
+            var input = tensor(window, [1, window.Length]);
+            var logits = model.call(onCpu ? input : input.to(device))[0, -1];
+            logits = (onCpu ? logits : logits.cpu()).to(ScalarType.Float64);
             sequence.Add((int)Choose(logits, options, generator));
         }
 
