@@ -67,6 +67,12 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--no-init")]
     public bool NoInit { get; init; }
 
+    /// <summary>The device; only the CPU is measured so far.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description("auto | cpu: bench measures the CPU only (auto means cpu here; cuda is refused)")]
+    [DefaultValue("auto")]
+    public string Device { get; init; } = "auto";
+
     /// <summary>JSON output file.</summary>
     [CommandOption("--json <FILE>")]
     public string? Json { get; init; }
@@ -82,6 +88,16 @@ public sealed class BenchSettings : CommandSettings
         if (!IsLanguageModel && !VisionPresets.IsKnown(Model))
         {
             return ValidationResult.Error($"unknown --model '{Model}'; known: {string.Join(", ", VisionPresets.Names.Concat(GptPresets.Names))}");
+        }
+
+        if (!DeviceOption.Validate(Device).Successful)
+        {
+            return DeviceOption.Validate(Device);
+        }
+
+        if (Mimetic.Devices.DeviceRequest.Parse(Device).Kind == Mimetic.Devices.DeviceRequestKind.Cuda)
+        {
+            return ValidationResult.Error($"bench measures the CPU only; --device '{Device}' is not supported (use auto or cpu)");
         }
 
         try
@@ -113,6 +129,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        DeviceOption.Announce(console, TorchSharp.torch.CPU, Mimetic.Devices.DeviceRequest.Parse(settings.Device).Kind == Mimetic.Devices.DeviceRequestKind.Cpu ? null : "(bench measures the CPU only)");
         return settings.IsLanguageModel ? ExecuteLanguage(settings) : ExecuteVision(settings);
     }
 

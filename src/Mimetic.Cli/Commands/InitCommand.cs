@@ -7,6 +7,7 @@ using Mimetic.Io;
 using Mimetic.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 
 namespace Mimetic.Cli.Commands;
 
@@ -115,6 +116,19 @@ public sealed class InitSettings : InitOptionsSettings
     /// <summary>Print JSON instead of a table.</summary>
     [CommandOption("--json")]
     public bool Json { get; init; }
+
+    /// <summary>Where the model is initialized.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description(DeviceOption.Description)]
+    [DefaultValue("auto")]
+    public string Device { get; init; } = "auto";
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        var device = DeviceOption.Validate(Device);
+        return device.Successful ? base.Validate() : device;
+    }
 }
 
 /// <summary><c>mimetic init</c>: builds a model, initializes it, prints the attention statistics, exports.</summary>
@@ -125,9 +139,20 @@ public sealed class InitCommand(IAnsiConsole console) : Command<InitSettings>
     {
         ArgumentNullException.ThrowIfNull(settings);
         var config = VisionPresets.Get(settings.Model);
+        var device = DeviceOption.Resolve(settings.Device);
+        if (!settings.Json)
+        {
+            DeviceOption.Announce(console, device);
+        }
+
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var model = ModelFactory.CreateVision(config, settings.Init, settings.Seed, settings.ToMimeticOptions());
+        using var model = ModelFactory.CreateVision(config, settings.Init, settings.Seed, settings.ToMimeticOptions(), device);
         var seconds = started.Elapsed.TotalSeconds;
+        if (device.type != DeviceType.CPU)
+        {
+            model.to(torch.CPU); // statistics and export read the weights on the CPU
+        }
+
         var layers = AttentionAnalysis.Of(model);
 
         if (settings.Out is { } path)
@@ -148,7 +173,8 @@ public sealed class InitCommand(IAnsiConsole console) : Command<InitSettings>
 
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { settings.Model, settings.Init, settings.Seed, layers }, JsonOptions));
+            var deviceName = Devices.DeviceSelector.Name(device);
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { settings.Model, settings.Init, settings.Seed, Device = deviceName, layers }, JsonOptions));
             return 0;
         }
 

@@ -4,6 +4,7 @@ using Mimetic.Models;
 using Mimetic.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 
 namespace Mimetic.Cli.Commands;
 
@@ -46,6 +47,12 @@ public sealed class SampleSettings : CommandSettings
     [DefaultValue(0L)]
     public long Seed { get; init; }
 
+    /// <summary>Where the model runs.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description(DeviceOption.Description)]
+    [DefaultValue("auto")]
+    public string Device { get; init; } = "auto";
+
     /// <summary>The sampling options.</summary>
     public SamplingOptions ToOptions() => new(Tokens, Temperature, TopK, Seed);
 
@@ -55,6 +62,11 @@ public sealed class SampleSettings : CommandSettings
         if (string.IsNullOrWhiteSpace(Run))
         {
             return ValidationResult.Error("--run DIR is required");
+        }
+
+        if (!DeviceOption.Validate(Device).Successful)
+        {
+            return DeviceOption.Validate(Device);
         }
 
         try
@@ -77,6 +89,7 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings
     public override int Execute(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var device = DeviceOption.Resolve(settings.Device);
         if (!File.Exists(Path.Combine(settings.Run, "config.json")))
         {
             throw new ArgumentException($"{settings.Run} is not a run directory (no config.json).");
@@ -89,6 +102,11 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings
             ?? throw new ArgumentException($"{settings.Run} has no checkpoint yet: nothing to sample from.");
         using var model = new Gpt(config.ModelConfig(tokenizer.VocabSize));
         Checkpoint.LoadWeights(weights, model);
+        if (device.type != DeviceType.CPU)
+        {
+            model.to(device);
+        }
+
         var prompt = settings.Prompt is { } text ? tokenizer.Encode(text) : DefaultPrompt(tokenizer);
         int[] generated;
         try
@@ -100,7 +118,8 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleSettings
             throw new InvalidDataException($"{weights}: {e.Message}", e);
         }
 
-        console.MarkupLine($"[grey]{Markup.Escape(config.Model)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, weights {Markup.Escape(weights)}[/]");
+        var shown = Path.GetRelativePath(settings.Run, weights) is var inRun && !inRun.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(inRun) ? inRun : weights;
+        console.MarkupLine($"[grey]{Markup.Escape(config.Model)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, on {Mimetic.Devices.DeviceSelector.Name(device)}, weights {Markup.Escape(shown)}[/]");
         console.WriteLine(tokenizer.Decode([.. prompt, .. generated]));   // one decode: word tokens are spaced by their neighbours
         return 0;
     }

@@ -1,0 +1,59 @@
+using static TorchSharp.torch;
+
+namespace Mimetic.Tests.Cli;
+
+/// <summary><c>--device</c> on the commands that run a model without training it (init, sample, bench).</summary>
+public sealed class DeviceCliTests
+{
+    [Theory]
+    [InlineData("init", "--model", "vit-micro", "--device", "cuda")]
+    [InlineData("init", "--model", "vit-micro", "--device", "cuda:1", "--json")]
+    [InlineData("sample", "--run", "/nonexistent/run", "--device", "cuda")]
+    public void CudaWhereItIsNotAvailableIsOneErrorLineNamingTheBackendPackage(params string[] args)
+    {
+        Assert.False(cuda.is_available(), "these tests expect the CPU backend (libtorch-cpu)");
+        var (code, output) = CliRunner.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error:", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("libtorch-cuda-12.8-linux-x64", output, StringComparison.Ordinal);
+        Assert.Contains("-p:TorchBackend=cuda", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("init", "--device", "gpu")]
+    [InlineData("sample", "--run", ".", "--device", "cuda:")]
+    [InlineData("bench", "--device", "tpu")]
+    public void AnUnknownDeviceIsAUsageError(params string[] args)
+    {
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: unknown --device", output, StringComparison.Ordinal);
+        Assert.Contains("auto | cpu | cuda | cuda:N", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchRefusesCudaAsItMeasuresTheCpuOnly()
+    {
+        var (code, output) = CliRunner.Run("bench", "--device", "cuda", "--no-init");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: bench measures the CPU only", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InitOnTheCpuPrintsItsDeviceAndGivesTheSameWeightsAsAuto()
+    {
+        var (code, table) = CliRunner.Run("init", "--model", "vit-micro", "--seed", "2", "--device", "cpu");
+        Assert.Equal(0, code);
+        Assert.StartsWith("device: cpu", table, StringComparison.Ordinal);
+
+        var (cpuCode, onCpu) = CliRunner.Run("init", "--model", "vit-micro", "--seed", "2", "--device", "cpu", "--json");
+        var (autoCode, onAuto) = CliRunner.Run("init", "--model", "vit-micro", "--seed", "2", "--json");
+        Assert.Equal((0, 0), (cpuCode, autoCode));
+        using var json = System.Text.Json.JsonDocument.Parse(onCpu);
+        Assert.Equal("cpu", json.RootElement.GetProperty("Device").GetString());
+        Assert.Equal(onCpu, onAuto); // auto is the CPU here, and the statistics are the same to the last digit
+    }
+}
