@@ -9,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results pretrained reproduce reproduction-doc fashion-mnist test format bench clean
+.PHONY: prereqs build demo lm-results pretrained reproduce reproduction-doc fashion-mnist test package format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -73,9 +73,14 @@ bench: build
 	$(CLI) bench --model vit-cpu --batch-size 128 --steps 10 --warmup 3 --pytorch --json artifacts/bench-vit-cpu.json
 	$(CLI) bench --model gpt-cpu --batch-size 32 --steps 10 --warmup 3 --pytorch --json artifacts/bench-gpt-cpu.json
 
+# The library as an outside project gets it: pack into a local feed, check that it depends on TorchSharp without a
+# native backend, build and run samples/StockEncoder against the package (scripts/check-package.sh).
+package: build
+	DOTNET=$(DOTNET) bash scripts/check-package.sh
+
 format:
 	$(DOTNET) format Mimetic.sln --verify-no-changes
 
 clean:
 	$(DOTNET) clean Mimetic.sln --nologo -v quiet
-	rm -rf artifacts
+	rm -rf artifacts samples/*/bin samples/*/obj
