@@ -3,6 +3,7 @@ using System.Globalization;
 using Mimetic.Analysis;
 using Mimetic.Devices;
 using Mimetic.Init;
+using TorchSharp;
 using static TorchSharp.torch;
 
 const int width = 64, heads = 4, depth = 2;
@@ -16,11 +17,11 @@ var report = MimeticInitializer.Apply(encoder, MimeticOptions.Vision with { Seed
 encoder.to(CPU);
 
 Console.WriteLine($"mimetic init set {report.Layers.Count} attention layers of TorchSharp's TransformerEncoder (width {width}, {heads} heads)");
-Console.WriteLine("layer  W_q·W_kᵀ identity score (mean over heads)  W_v·W_proj identity score");
+Console.WriteLine($"{"layer",-20} {"W_q·W_kᵀ identity (mean of heads)",34} {"W_v·W_proj identity",20}");
 foreach (var layer in AttentionAnalysis.Of(encoder, heads))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{layer.Name,-10} {layer.QueryKeyIdentityScore,10:F3}  {layer.ValueProjection.IdentityScore,30:F3}"));
+        $"{layer.Name,-20} {layer.QueryKeyIdentityScore,34:F3} {layer.ValueProjection.IdentityScore,20:F3}"));
 }
 
 using var input = randn(10, 3, width); // (sequence, batch, width), TorchSharp's default layout
