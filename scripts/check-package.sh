@@ -15,7 +15,12 @@ $DOTNET pack src/Mimetic/Mimetic.csproj -c Release --no-build --nologo -v quiet 
 package="$feed/Mimetic.$version.nupkg"
 [ -f "$package" ] || { echo "error: $package was not written" >&2; exit 1; }
 
-dependencies=$(unzip -p "$package" Mimetic.nuspec | grep -o '<dependency id="[^"]*" version="[^"]*"' | sed -E 's/<dependency id="([^"]*)" version="([^"]*)"/\1 \2/' | sort -u)
+if command -v unzip >/dev/null; then
+  nuspec=$(unzip -p "$package" Mimetic.nuspec)
+else
+  nuspec=$(cat "src/Mimetic/obj/Release/Mimetic.$version.nuspec") # the manifest pack just wrote into the package
+fi
+dependencies=$(echo "$nuspec" | grep -o '<dependency id="[^"]*" version="[^"]*"' | sed -E 's/<dependency id="([^"]*)" version="([^"]*)"/\1 \2/' | sort -u)
 echo "Mimetic $version depends on:"
 echo "$dependencies" | sed 's/^/  /'
 if echo "$dependencies" | grep -qiE '^(libtorch|torchsharp-cpu|torchsharp-cuda)'; then
@@ -26,7 +31,7 @@ echo "$dependencies" | grep -q '^TorchSharp ' || { echo "error: the library pack
 
 echo "building and running samples/StockEncoder against the packed library"
 $DOTNET build samples/StockEncoder -c Release --nologo -v quiet -p:MimeticVersion="$version"
-output=$($DOTNET run --project samples/StockEncoder -c Release --no-build -p:MimeticVersion="$version" -- cpu)
+output=$($DOTNET run --project samples/StockEncoder -c Release --no-build -p:MimeticVersion="$version" -- auto)
 echo "$output"
 grep -q '^mimetic init set 2 attention layers' <<<"$output" || { echo "error: the sample did not initialize its 2 attention layers" >&2; exit 1; }
 grep -q 'finite: True' <<<"$output" || { echo "error: the sample's forward pass was not finite" >&2; exit 1; }
