@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace Mimetic.Tests.Cli;
@@ -20,6 +21,28 @@ public sealed class DeviceCliTests
         Assert.Contains("libtorch-cuda-12.8-linux-x64", output, StringComparison.Ordinal);
         Assert.Contains("-p:TorchBackend=cuda", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheCommandItselfWritesTheCudaErrorAsOneUnwrappedLineOnStandardError()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Mimetic.Cli.dll"), "init", "--model", "vit-micro", "--device", "cuda" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var reads = await Task.WhenAll(process.StandardOutput.ReadToEndAsync(timeout.Token), process.StandardError.ReadToEndAsync(timeout.Token));
+        await process.WaitForExitAsync(timeout.Token);
+        var (output, error) = (reads[0], reads[1]);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: device 'cuda': CUDA is not available", line, StringComparison.Ordinal);
+        Assert.EndsWith("(here: build with -p:TorchBackend=cuda), or cpu", line.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Theory]
