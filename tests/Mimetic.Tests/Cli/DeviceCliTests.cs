@@ -13,14 +13,15 @@ public sealed class DeviceCliTests
     public void CudaWhereItIsNotAvailableIsOneErrorLineNamingTheBackendPackage(params string[] args)
     {
         Assert.False(cuda.is_available(), "these tests expect the CPU backend (libtorch-cpu)");
-        var (code, output) = CliRunner.Run(args);
+        var result = CliRunner.Run(args);
 
-        Assert.Equal(2, code);
-        Assert.StartsWith("error:", output, StringComparison.Ordinal);
-        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("libtorch-cuda-12.8-linux-x64", output, StringComparison.Ordinal);
-        Assert.Contains("-p:TorchBackend=cuda", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Output);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error:", line, StringComparison.Ordinal);
+        Assert.Contains("libtorch-cuda-12.8-linux-x64", line, StringComparison.Ordinal);
+        Assert.Contains("-p:TorchBackend=cuda", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,18 +52,19 @@ public sealed class DeviceCliTests
     [InlineData("bench", "--device", "tpu")]
     public void AnUnknownDeviceIsAUsageError(params string[] args)
     {
-        var (code, output) = CliRunner.Run(args);
-        Assert.Equal(2, code);
-        Assert.StartsWith("error: unknown --device", output, StringComparison.Ordinal);
-        Assert.Contains("auto | cpu | cuda | cuda:N", output, StringComparison.Ordinal);
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: unknown --device", line, StringComparison.Ordinal);
+        Assert.Contains("auto | cpu | cuda | cuda:N", line, StringComparison.Ordinal);
     }
 
     [Fact]
     public void BenchRefusesCudaAsItMeasuresTheCpuOnly()
     {
-        var (code, output) = CliRunner.Run("bench", "--device", "cuda", "--no-init");
-        Assert.Equal(2, code);
-        Assert.StartsWith("error: bench measures the CPU only", output, StringComparison.Ordinal);
+        var result = CliRunner.Run("bench", "--device", "cuda", "--no-init");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: bench measures the CPU only", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]
