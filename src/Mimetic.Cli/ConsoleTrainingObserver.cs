@@ -28,7 +28,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, ProgressContex
             _ => config.Task,
         };
         console.MarkupLine($"[bold]{Markup.Escape(label)}[/]: {Markup.Escape(config.Model)} on {Markup.Escape(data)}, init {Markup.Escape(config.Init)}, seed {config.Seed}, " +
-                           $"{start.TotalSteps:N0} steps → {Markup.Escape(start.Directory)}");
+                           $"{start.TotalSteps:N0} steps on {Markup.Escape(config.Device)} → {Markup.Escape(start.Directory)}");
         if (progress is not null)
         {
             task = progress.AddTask(Markup.Escape(label), maxValue: start.TotalSteps);

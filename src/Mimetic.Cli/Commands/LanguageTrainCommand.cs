@@ -38,7 +38,7 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 /// <summary><c>mimetic lm-train</c>: one language-model run.</summary>
 public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<LanguageTrainSettings>
 {
-    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "until-step", "data"];
+    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "device", "until-step", "data"];
 
     /// <inheritdoc />
     public override int Execute(CommandContext context, LanguageTrainSettings settings, CancellationToken cancellationToken)
@@ -56,8 +56,9 @@ public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<Languag
             {
                 Steps = given.ContainsKey("steps") ? settings.Steps : saved.Steps,
                 Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
+                Device = given.ContainsKey("device") ? settings.ResolvedDevice : saved.Device,
             };
-            TrainCommand.NoteApplied(console, given, "steps", "threads");
+            TrainCommand.NoteApplied(console, given, "steps", "threads", "device");
             corpus = LanguageTrainingSettings.LoadCorpus(console, config, settings.Data);
             directory = resume;
         }

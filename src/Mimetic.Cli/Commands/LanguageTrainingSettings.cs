@@ -118,6 +118,7 @@ public class LanguageTrainingSettings : OptimizerSettings
         WeightDecay = WeightDecay,
         GradientClip = GradientClip,
         Threads = Threads,
+        Device = ResolvedDevice,
     };
 
     /// <summary>Finds the text (or the default corpus, or the Brown corpus) and tokenizes it, with a one-line summary.</summary>

@@ -17,6 +17,16 @@ public class OptimizerSettings : InitOptionsSettings
     [DefaultValue(1.0)]
     public double GradientClip { get; init; } = 1.0;
 
+    /// <summary>Where the model trains.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description(DeviceOption.Description)]
+    [DefaultValue("auto")]
+    public string Device { get; init; } = "auto";
+
+    /// <summary>The device <see cref="Device"/> names on this machine, as runs record it (<c>cpu</c>, <c>cuda:N</c>).</summary>
+    /// <exception cref="Devices.CudaUnavailableException">CUDA asked for where it is not available.</exception>
+    public string ResolvedDevice => Devices.DeviceSelector.Name(DeviceOption.Resolve(Device));
+
     /// <summary>Threads.</summary>
     [CommandOption("--threads <N>")]
     [Description("libtorch threads (0: one per core)")]

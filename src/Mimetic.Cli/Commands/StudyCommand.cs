@@ -8,6 +8,9 @@ namespace Mimetic.Cli.Commands;
 /// <summary>Settings of <c>mimetic study</c>.</summary>
 public sealed class StudySettings : CommandSettings
 {
+    /// <inheritdoc />
+    public override ValidationResult Validate() => Device is null ? ValidationResult.Success() : DeviceOption.Validate(Device);
+
     /// <summary>The study file.</summary>
     [CommandArgument(0, "<FILE>")]
     [Description("a study file (JSON: base options, axes, main axis; see experiments/)")]
@@ -34,6 +37,11 @@ public sealed class StudySettings : CommandSettings
     [Description("report folder (default: runs/studies/<study name>)")]
     public string? Out { get; init; }
 
+    /// <summary>Where the runs train.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description(DeviceOption.Description + "; given to every run, not part of its identity (a run may resume on another device)")]
+    public string? Device { get; init; }
+
     /// <summary>What the plan's commands start with.</summary>
     [CommandOption("--launcher <CMD>")]
     [Description("what each planned command starts with")]
@@ -54,6 +62,11 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
         ArgumentNullException.ThrowIfNull(settings);
         var study = StudyDefinition.Load(settings.File);
         var runs = StudyGrid.Expand(study, settings.Runs);
+        if (settings.Device is { } device)
+        {
+            runs = runs.Select(r => r with { Arguments = [.. r.Arguments, "--device", device] }).ToList();
+        }
+
         var distinct = StudyGrid.Distinct(runs);
         if (settings.Plan)
         {

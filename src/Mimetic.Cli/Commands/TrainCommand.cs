@@ -38,7 +38,7 @@ public sealed class TrainSettings : TrainingSettings
 public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
 {
     /// <summary>Options <c>--resume</c> may take besides the run directory: they change the run's length, its speed or where data is found, not its result.</summary>
-    internal static readonly string[] ResumeMayChange = ["resume", "epochs", "threads", "until-epoch", "data"];
+    internal static readonly string[] ResumeMayChange = ["resume", "epochs", "threads", "device", "until-epoch", "data"];
 
     /// <inheritdoc />
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
@@ -55,8 +55,9 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             {
                 Epochs = given.ContainsKey("epochs") ? settings.Epochs : saved.Epochs,
                 Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
+                Device = given.ContainsKey("device") ? settings.ResolvedDevice : saved.Device,
             };
-            NoteApplied(console, given, "epochs", "threads");
+            NoteApplied(console, given, "epochs", "threads", "device");
             directory = resume;
         }
         else

@@ -105,6 +105,7 @@ public class TrainingSettings : OptimizerSettings
         HorizontalFlip = !NoAugment,
         RandAugment = RandAugment,
         Threads = Threads,
+        Device = ResolvedDevice,
     };
 
     /// <inheritdoc />

@@ -19,6 +19,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     private readonly LanguageTrainingConfig config;
     private readonly LanguageCorpus corpus;
     private readonly IReadOnlyList<int> evaluationStarts;
+    private readonly Device device;
 
     /// <summary>The task of <paramref name="config"/> on <paramref name="corpus"/>.</summary>
     /// <exception cref="ArgumentException">Invalid config, a corpus that is not the config's, or a text too short for the model's context.</exception>
@@ -39,6 +40,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
         ModelConfig = config.ModelConfig(corpus.Tokenizer.VocabSize);
         TokenWindows.RequireWindow(corpus.Train.Length, ModelConfig.ContextLength, "training");
         evaluationStarts = TokenWindows.EvaluationStarts(corpus.Validation.Length, ModelConfig.ContextLength, config.EvalWindows);
+        device = Devices.DeviceSelector.Resolve(config.Device);
     }
 
     /// <summary>The model's shape: the preset with the tokenizer's vocabulary and the config's position embedding.</summary>
@@ -63,7 +65,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     public long RoundEnd(int round) => Math.Min((long)(round + 1) * config.EvalInterval, config.Steps);
 
     /// <inheritdoc />
-    public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateGpt(ModelConfig, config.Init, config.Seed, config.Mimetic);
+    public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateGpt(ModelConfig, config.Init, config.Seed, config.Mimetic, device);
 
     /// <inheritdoc />
     public void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model)
@@ -79,7 +81,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
         ArgumentNullException.ThrowIfNull(position);
         for (var step = position.Step; step < RoundEnd(round); step++)
         {
-            yield return new WindowBatch(TokenWindows.Random(corpus.Train, config.BatchSize, ModelConfig.ContextLength, config.Seed, step));
+            yield return new WindowBatch(OnDevice(TokenWindows.Random(corpus.Train, config.BatchSize, ModelConfig.ContextLength, config.Seed, step), device));
         }
     }
 
@@ -88,7 +90,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(elapsedSeconds);
-        var valLoss = Evaluate(model, corpus.Validation, evaluationStarts, ModelConfig.ContextLength, config.BatchSize);
+        var valLoss = Evaluate(model, corpus.Validation, evaluationStarts, ModelConfig.ContextLength, config.BatchSize, device);
         return new LanguageMetrics(
             totals.Round + 1, totals.Step, totals.LossSum / Math.Max(1, totals.Steps), valLoss, Math.Exp(valLoss), valLoss / Math.Log(2),
             valLoss / Math.Log(2) / corpus.CharactersPerToken, totals.LearningRate, elapsedSeconds(), totals.Samples / totals.TrainSeconds);
@@ -140,7 +142,13 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     }
 
     /// <summary>Mean next-token cross-entropy (nats per token) over the windows starting at <paramref name="starts"/>, without gradients.</summary>
-    public static double Evaluate(nn.Module<Tensor, Tensor> model, int[] tokens, IReadOnlyList<int> starts, int length, int batchSize)
+    /// <param name="model">The model.</param>
+    /// <param name="tokens">The token ids.</param>
+    /// <param name="starts">Where the windows start.</param>
+    /// <param name="length">Window length.</param>
+    /// <param name="batchSize">Windows per forward pass.</param>
+    /// <param name="device">Where the windows go (default: the CPU).</param>
+    public static double Evaluate(nn.Module<Tensor, Tensor> model, int[] tokens, IReadOnlyList<int> starts, int length, int batchSize, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(starts);
@@ -151,7 +159,7 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
         foreach (var chunk in starts.Chunk(Math.Max(1, batchSize)))
         {
             using var scope = NewDisposeScope();
-            using var batch = TokenWindows.Batch(tokens, chunk, length);
+            using var batch = OnDevice(TokenWindows.Batch(tokens, chunk, length), device);
             lossSum += NextTokenLoss(model, batch, nn.Reduction.Sum).item<float>();
             count += batch.Targets.numel();
         }
@@ -169,6 +177,20 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     {
         var logits = model.call(batch.Inputs);
         return nn.functional.cross_entropy(logits.flatten(0, 1), batch.Targets.flatten(), reduction: reduction);
+    }
+
+    /// <summary>The windows on <paramref name="device"/>: on the CPU (or none) the same tensors, untouched.</summary>
+    private static TokenBatch OnDevice(TokenBatch batch, Device? device)
+    {
+        if (device is null || device.type == DeviceType.CPU)
+        {
+            return batch;
+        }
+
+        using (batch)
+        {
+            return new TokenBatch(batch.Inputs.to(device, non_blocking: true), batch.Targets.to(device, non_blocking: true));
+        }
     }
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;

@@ -68,7 +68,7 @@ public sealed record LanguageTrainingConfig : RunConfig
 
     /// <inheritdoc />
     public override RunConfig WithResumableSettingsOf(RunConfig requested) =>
-        requested is LanguageTrainingConfig language ? this with { Steps = language.Steps, Threads = language.Threads } : this;
+        requested is LanguageTrainingConfig language ? this with { Steps = language.Steps, Threads = language.Threads, Device = language.Device } : this;
 
     /// <inheritdoc />
     public override void Validate()

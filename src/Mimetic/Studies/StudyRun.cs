@@ -20,6 +20,9 @@ public sealed record StudyRun(IReadOnlyDictionary<string, string> Setting, strin
     /// <summary>Options that only mimetic inits read: a <c>default</c> run leaves them out, so its directory is shared by every α/β cell.</summary>
     public static IReadOnlyList<string> InitOnlyOptions { get; } = ["alpha1", "beta1", "alpha2", "beta2", "vo-sign", "solver"];
 
+    /// <summary>Options that do not make a run another run (a run may resume on another device): given, but not in its folder's name.</summary>
+    public static IReadOnlyList<string> NotIdentity { get; } = ["device"];
+
     /// <summary>Longest run-folder name before it is shortened with a hash.</summary>
     public const int MaxNameLength = 120;
 
@@ -55,7 +58,8 @@ public sealed record StudyRun(IReadOnlyDictionary<string, string> Setting, strin
             }
         }
 
-        var name = kept.Count == 0 ? "base" : string.Join('_', kept.Select(o => o.Value == Flag ? o.Key : $"{o.Key}-{Slug(o.Value!)}"));
+        var named = kept.Where(o => !NotIdentity.Contains(o.Key)).ToList();
+        var name = named.Count == 0 ? "base" : string.Join('_', named.Select(o => o.Value == Flag ? o.Key : $"{o.Key}-{Slug(o.Value!)}"));
         if (name.Length > MaxNameLength)
         {
             // File systems allow 255 bytes a name: keep a readable start and make the rest unique by a hash of the whole.

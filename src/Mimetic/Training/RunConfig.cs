@@ -44,8 +44,14 @@ public abstract record RunConfig
     public int Threads { get; init; }
 
     /// <summary>
+    /// Where the run trains: <c>cpu</c> or <c>cuda:N</c> (as resolved when it started or last resumed). A resume may
+    /// move a run to another device; the CPU's results are bit-for-bit those of a run without a device.
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>
     /// This config with the settings a resume may change taken from <paramref name="requested"/>: the run's
-    /// length and the thread count. Everything else must match the saved run.
+    /// length, the thread count and the device. Everything else must match the saved run.
     /// </summary>
     public abstract RunConfig WithResumableSettingsOf(RunConfig requested);
 

@@ -51,7 +51,7 @@ public sealed record TrainingConfig : RunConfig
 
     /// <inheritdoc />
     public override RunConfig WithResumableSettingsOf(RunConfig requested) =>
-        requested is TrainingConfig vision ? this with { Epochs = vision.Epochs, Threads = vision.Threads } : this;
+        requested is TrainingConfig vision ? this with { Epochs = vision.Epochs, Threads = vision.Threads, Device = vision.Device } : this;
 
     /// <inheritdoc />
     public override void Validate()

@@ -88,7 +88,14 @@ public sealed class TrainingLoop<TMetrics>
         if (Checkpoint.Exists(files.CheckpointDirectory))
         {
             files.RequireSameConfig(config);
+            var savedDevice = files.ReadConfig().Device;
             position = Resume(model, optimizer, metrics);
+            if (savedDevice != config.Device)
+            {
+                observer.Note($"resuming on {config.Device}; the run was on {savedDevice}");
+            }
+
+            files.WriteConfig(config);   // the length, threads and device it now runs with
         }
         else if (mustResume || Checkpoint.Damage(files.CheckpointDirectory) is not null || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
         {

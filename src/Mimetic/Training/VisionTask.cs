@@ -16,6 +16,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
 {
     private readonly TrainingConfig config;
     private readonly Experiment experiment;
+    private readonly Device device;
 
     /// <summary>The task of <paramref name="config"/> on already loaded <paramref name="data"/>.</summary>
     public VisionTask(TrainingConfig config, DatasetSplits data)
@@ -23,6 +24,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
         ArgumentNullException.ThrowIfNull(config);
         experiment = Experiment.Create(config, data);
         this.config = config;
+        device = Devices.DeviceSelector.Resolve(config.Device);
     }
 
     /// <summary>The model's shape: the preset adapted to the dataset.</summary>
@@ -50,7 +52,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     public long RoundEnd(int round) => (long)(round + 1) * StepsPerEpoch;
 
     /// <inheritdoc />
-    public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateVision(ModelConfig, config.Init, config.Seed, config.Mimetic);
+    public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateVision(ModelConfig, config.Init, config.Seed, config.Mimetic, device);
 
     /// <inheritdoc />
     public void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model)
@@ -63,7 +65,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     public IEnumerable<ITrainingBatch> Batches(int round, TrainingPosition position)
     {
         ArgumentNullException.ThrowIfNull(position);
-        return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select(batch => (ITrainingBatch)new ImageBatch(batch, config.LabelSmoothing));
+        return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select(batch => (ITrainingBatch)new ImageBatch(OnDevice(batch, device), config.LabelSmoothing));
     }
 
     /// <inheritdoc />
@@ -71,7 +73,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(elapsedSeconds);
-        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test);
+        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test, device);
         return new EpochMetrics(
             totals.Round + 1, totals.LossSum / Math.Max(1, StepsPerEpoch), (double)totals.Correct / Math.Max(1, totals.Samples),
             testLoss, testAccuracy, totals.LearningRate, elapsedSeconds(), totals.Samples / totals.TrainSeconds);
@@ -124,8 +126,8 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
         board.add_scalar("learning_rate", (float)metrics.LearningRate, metrics.Epoch);
     }
 
-    /// <summary>Mean cross-entropy (no smoothing) and accuracy over a split, without gradients.</summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource source)
+    /// <summary>Mean cross-entropy (no smoothing) and accuracy over a split, without gradients, with the batches on <paramref name="device"/> (default: the CPU).</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource source, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -133,7 +135,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
         using var inference = inference_mode();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var batch in source.Epoch(0))
+        foreach (var batch in source.Epoch(0).Select(b => OnDevice(b, device)))
         {
             using (batch)
             using (var scope = NewDisposeScope())
@@ -151,6 +153,20 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
 
     /// <inheritdoc />
     public void Dispose() => experiment.Dispose();
+
+    /// <summary>The batch on <paramref name="device"/>: on the CPU (or none) the same tensors, untouched, so CPU results stay bit for bit.</summary>
+    private static Batch OnDevice(Batch batch, Device? device)
+    {
+        if (device is null || device.type == DeviceType.CPU)
+        {
+            return batch;
+        }
+
+        using (batch)
+        {
+            return new Batch(batch.Images.to(device, non_blocking: true), batch.Labels.to(device, non_blocking: true));
+        }
+    }
 
     /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
     private sealed class ImageBatch(Batch batch, double labelSmoothing) : ITrainingBatch

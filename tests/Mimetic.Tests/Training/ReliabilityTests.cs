@@ -29,6 +29,24 @@ public sealed class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    public void TrainingRecordsItsDeviceAndAsksForTheCudaPackageWhereThereIsNone()
+    {
+        var run = Path.Combine(root, "device");
+        var cuda = CliRunner.Run(["train", .. Tiny, "--device", "cuda", "--out", run]);
+        Assert.Equal(2, cuda.ExitCode);
+        Assert.Contains("libtorch-cuda-12.8-linux-x64", Assert.Single(cuda.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(run));
+
+        var (code, output) = CliRunner.Run(["train", .. Tiny, "--device", "cpu", "--out", run, "--until-epoch", "1"]);
+        Assert.Equal(130, code);
+        Assert.Contains("on cpu", output, StringComparison.Ordinal);
+        Assert.Equal("cpu", new RunFiles(run).ReadConfig().Device);
+        var resumed = CliRunner.Run("train", "--resume", run, "--device", "auto");
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains("--device auto applied", resumed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NonFiniteWeightsAreDetected()
     {
         using var model = new Mimetic.Models.VisionTransformer(Mimetic.Models.VisionPresets.Get("vit-micro"));
@@ -128,7 +146,7 @@ public sealed class ReliabilityTests : IDisposable
     [Fact]
     public void SigtermCheckpointsAndExits143AndKillNineResumesFromTheLastCheckpointBothToTheSameWeights()
     {
-        string[] longer = [.. Tiny, "--train-size", "1000", "--epochs", "3"];
+        string[] longer = [.. Tiny, "--train-size", "3000", "--epochs", "3"];
         var straight = Path.Combine(root, "straight");
         Assert.Equal(0, CliRunner.Run(["train", .. longer, "--out", straight]).ExitCode);
 
@@ -187,8 +205,7 @@ public sealed class ReliabilityTests : IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Assert.True(seen.Wait(TimeSpan.FromMinutes(3)), $"never saw '{marker}': {output}");
-        Thread.Sleep(300);   // into the next epoch
+        Assert.True(seen.Wait(TimeSpan.FromMinutes(3)), $"never saw '{marker}': {output}");   // epoch 1 is checkpointed; epoch 2 has begun
         using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
