@@ -11,7 +11,7 @@ public enum VerdictRule
     /// <summary>The gain of the first init shrinks as the main axis grows: reproduced when it never grows, partly when it is larger at the smallest value than at the largest, else not.</summary>
     GainShrinksAlongMain,
 
-    /// <summary>The gain of the first init is larger at the main axis's first value than at its second: reproduced when larger by more than the two stds together, partly when larger, else not.</summary>
+    /// <summary>The gain of the first init is larger at the main axis's first value than at its second: reproduced when larger by more than the two stds together (each over at least two seeds), partly when larger, else not.</summary>
     GainLargerAtFirst,
 }
 
