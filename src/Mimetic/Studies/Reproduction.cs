@@ -84,7 +84,7 @@ public static class Reproduction
 
                     var difference = first.Gain.Mean - second.Gain.Mean;
                     var spreadKnown = first.Gain.Count > 1 && second.Gain.Count > 1;   // one seed has no spread to beat
-                return (spreadKnown && difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                    return (spreadKnown && difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
                 }
 
             default:
