@@ -116,13 +116,17 @@ public sealed class RunFiles
     /// Throws <see cref="ArgumentException"/> unless the saved config equals <paramref name="config"/> once the
     /// settings a resume may change (<see cref="RunConfig.WithResumableSettingsOf"/>) are taken over from it.
     /// </summary>
-    public void RequireSameConfig(RunConfig config)
+    /// <returns>The saved config, as read.</returns>
+    public RunConfig RequireSameConfig(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (!ReadConfig().WithResumableSettingsOf(config).Equals(config))
+        var saved = ReadConfig();
+        if (!saved.WithResumableSettingsOf(config).Equals(config))
         {
             throw new ArgumentException($"{Directory} holds a run with a different config; resume it with its own settings or choose another --out.");
         }
+
+        return saved;
     }
 
     /// <summary>Writes the status.</summary>

@@ -87,8 +87,7 @@ public sealed class TrainingLoop<TMetrics>
         var position = new TrainingPosition(0, 0, 0);
         if (Checkpoint.Exists(files.CheckpointDirectory))
         {
-            files.RequireSameConfig(config);
-            var savedDevice = files.ReadConfig().Device;
+            var savedDevice = files.RequireSameConfig(config).Device;
             position = Resume(model, optimizer, metrics);
             if (savedDevice != config.Device)
             {
@@ -97,11 +96,14 @@ public sealed class TrainingLoop<TMetrics>
 
             files.WriteConfig(config);   // the length, threads and device it now runs with
         }
-        else if (mustResume || Checkpoint.Damage(files.CheckpointDirectory) is not null || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
+        else if (Checkpoint.Damage(files.CheckpointDirectory) is { } damage)
         {
-            throw new InvalidDataException(Checkpoint.Damage(files.CheckpointDirectory) is { } damage
-                ? $"{damage}; move the run directory away to start over"
-                : $"{files.Directory} has no checkpoint (checkpoint/) to resume from{(files.Exists ? "; its metrics say training had started — move the directory away to start over" : "")}");
+            throw new InvalidDataException($"{damage}; move the run directory away to start over");
+        }
+        else if (mustResume || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
+        {
+            throw new InvalidDataException(
+                $"{files.Directory} has no checkpoint (checkpoint/) to resume from{(files.Exists ? "; its metrics say training had started — move the directory away to start over" : "")}");
         }
         else
         {
