@@ -23,7 +23,7 @@ public sealed class LanguageCompareSettings : LanguageTrainingSettings
 
     /// <summary>Output directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-[brown-]<model>-<tokenizer>[-sincos])")]
+    [Description("comparison directory: one run directory per init and seed, plus report.md and plots (default: runs/lm-compare-[[brown-]]<model>-<tokenizer>[[-sincos]])")]
     public string? Out { get; init; }
 
     /// <inheritdoc />

@@ -16,7 +16,7 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 
     /// <summary>Run directory.</summary>
     [CommandOption("-o|--out <DIR>")]
-    [Description("run directory (default: runs/lm-[brown-]<model>-<tokenizer>[-sincos]-<init>-seed<seed>)")]
+    [Description("run directory (default: runs/lm-[[brown-]]<model>-<tokenizer>[[-sincos]]-<init>-seed<seed>)")]
     public string? Out { get; init; }
 
     /// <summary>Resume a run.</summary>

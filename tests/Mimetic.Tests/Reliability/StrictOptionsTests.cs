@@ -49,6 +49,30 @@ public sealed class StrictOptionsTests : IDisposable
         Assert.Equal("error: " + expected, Assert.Single(result.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("init")]
+    [InlineData("train")]
+    [InlineData("compare")]
+    [InlineData("lm-train")]
+    [InlineData("lm-compare")]
+    [InlineData("study")]
+    [InlineData("reproduction")]
+    [InlineData("sample")]
+    [InlineData("report")]
+    [InlineData("analyze-run")]
+    [InlineData("bench")]
+    [InlineData("presets")]
+    [InlineData("analyze")]
+    [InlineData("pretrained")]
+    public void EveryCommandsHelpPrintsItsOptions(string command)
+    {
+        var result = CliRunner.Run(command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.ErrorLines);
+        Assert.Contains("--help", result.Output);
+    }
+
     [Fact]
     public void AMisspelledOptionStartsNoRun()
     {
