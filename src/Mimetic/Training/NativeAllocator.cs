@@ -12,6 +12,12 @@ namespace Mimetic.Training;
 /// faster on the 2-core development machine (docs/performance.md). Both settings are needed: glibc fixes its
 /// thresholds as soon as either is set; the mmap threshold alone gains nothing and the trim threshold alone is slower.
 /// </para>
+/// <para>
+/// Blocks above the largest mmap threshold would still be <c>mmap</c>ed afresh every step: a GPT's logits over a
+/// 10,002-word vocabulary (32 × 128 × 10,002 floats, 164 MB) and their gradients made a gpt-cpu step on the Brown
+/// corpus 3× slower than its FLOPs. So <c>M_MMAP_MAX</c> is set to 0: every block comes from the heap and is reused
+/// (glibc still maps memory itself when the heap cannot grow).
+/// </para>
 /// The cost is that up to the trim threshold of freed memory stays with the process.
 /// </summary>
 public static partial class NativeAllocator
@@ -31,6 +37,7 @@ public static partial class NativeAllocator
     private const int MallocTrimThreshold = -1;
     private const int MallocTopPad = -2;
     private const int MallocMmapThreshold = -3;
+    private const int MallocMmapMax = -4;
 
     private static readonly string[] UserSettings = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"];
 
@@ -73,10 +80,11 @@ public static partial class NativeAllocator
 
         try
         {
-            // mallopt returns 1 on success; all three must take, or glibc is left with fixed small thresholds.
+            // mallopt returns 1 on success; all must take, or glibc is left with fixed small thresholds.
             var applied = Mallopt(MallocMmapThreshold, MmapThresholdBytes) == 1
                 && Mallopt(MallocTrimThreshold, TrimThresholdBytes) == 1
-                && Mallopt(MallocTopPad, TopPadBytes) == 1;
+                && Mallopt(MallocTopPad, TopPadBytes) == 1
+                && Mallopt(MallocMmapMax, 0) == 1;
             return applied ? AllocatorTuning.Applied : AllocatorTuning.Refused;
         }
         catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
