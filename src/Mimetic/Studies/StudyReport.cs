@@ -74,7 +74,14 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
     {
         Directory.CreateDirectory(directory);
         var plotted = SaveGainPlot(Path.Combine(directory, GainPlot));
-        RunFiles.WriteAtomically(Path.Combine(directory, ComparisonReport.ReportFile), Markdown(command, plotted));
+        var curves = new Dictionary<SettingResult, string>();
+        var measured = Settings.Where(s => s.Summary is not null).ToList();
+        for (var i = 0; i < measured.Count; i++)
+        {
+            curves[measured[i]] = ComparisonReport.SavePlots(measured[i].Summary!, directory, CurvePrefix(i, measured.Count)).Primary;
+        }
+
+        RunFiles.WriteAtomically(Path.Combine(directory, ComparisonReport.ReportFile), Markdown(command, plotted, curves));
         RunFiles.WriteAtomically(Path.Combine(directory, ResultsFile), JsonSerializer.Serialize(ToJson(), RunFiles.Json));
     }
 
@@ -99,7 +106,10 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
         }).ToList();
     }
 
-    private string Markdown(string command, bool plotted)
+    /// <summary>File-name prefix of the curves of the <paramref name="index"/>-th measured setting (none for a one-setting study).</summary>
+    internal static string CurvePrefix(int index, int count) => count == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $"setting{index + 1}-");
+
+    private string Markdown(string command, bool plotted, Dictionary<SettingResult, string> curves)
     {
         var study = Study;
         var schema = Settings.Select(s => s.Summary?.Schema).FirstOrDefault(s => s is not null) ?? MetricSchema.For(study.Kind);
@@ -156,6 +166,12 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
             text.AppendLine();
             text.Append(ComparisonReport.Table(setting.Summary!));
             text.AppendLine();
+            if (curves.TryGetValue(setting, out var curve))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"![{setting.Summary!.Schema.PrimaryTitle.ToLowerInvariant()} by {setting.Summary.Schema.XLabel}, mean ± std over seeds]({curve})");
+                text.AppendLine();
+            }
+
             text.Append(ComparisonReport.RunTable(setting.Summary!));
         }
 
