@@ -77,7 +77,7 @@ public sealed record LanguageTrainingConfig : RunConfig
         Require(Steps >= 1, $"steps must be at least 1, not {Steps}");
         Require(EvalInterval >= 1, $"the evaluation interval must be at least 1 step, not {EvalInterval}");
         Require(EvalWindows is null or >= 1, "evaluation windows must be at least 1");
-        Require(WarmupSteps >= 0 && WarmupSteps <= Steps, "warm-up must be between 0 and the number of steps");
+        Require(WarmupSteps >= 0 && WarmupSteps <= Steps, $"warm-up ({WarmupSteps} steps, --warmup) must be between 0 and the number of steps ({Steps}, --steps)");
         Require(TrainFraction is > 0 and < 1, $"the training fraction must be between 0 and 1, not {TrainFraction}");
         Require(TextTokenizers.IsKnown(Tokenizer), $"unknown tokenizer '{Tokenizer}'; known: {string.Join(", ", TextTokenizers.Kinds)}");
         Require(Corpora.Contains(Corpus), $"unknown corpus '{Corpus}'; known: {string.Join(", ", Corpora)}");

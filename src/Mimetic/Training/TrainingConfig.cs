@@ -58,7 +58,7 @@ public sealed record TrainingConfig : RunConfig
     {
         base.Validate();
         Require(Epochs >= 1, $"epochs must be at least 1, not {Epochs}");
-        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, "warm-up must be between 0 and the number of epochs");
+        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, $"warm-up ({WarmupEpochs} epochs, --warmup) must be between 0 and the number of epochs ({Epochs}, --epochs)");
         Require(LabelSmoothing is >= 0 and < 1, "label smoothing must be in [0, 1)");
         Require(TrainSize is null or > 0, "train size must be positive");
         Require(TestSize is null or > 0, "test size must be positive");

@@ -59,6 +59,20 @@ public sealed class EdgeInputTests : IDisposable
         Assert.False(Directory.Exists(run));
     }
 
+    [Fact]
+    public void AWarmUpLongerThanTheRunNamesBothOptions()
+    {
+        var text = Path.Combine(root, "text.txt");
+        File.WriteAllText(text, string.Concat(Enumerable.Repeat("to be or not to be, that is the question. ", 200)));
+        var run = Path.Combine(root, "run");
+
+        var result = CliRunner.Run("lm-train", "--text", text, "--model", "gpt-micro", "--steps", "10", "--out", run);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("error: Invalid language training config: warm-up (100 steps, --warmup) must be between 0 and the number of steps (10, --steps).", Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(run));
+    }
+
     [Theory]
     [InlineData("vit-micro")]
     [InlineData("gpt-micro")]
