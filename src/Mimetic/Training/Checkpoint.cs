@@ -82,8 +82,7 @@ public static class Checkpoint
         var source = Resolve(directory) ?? throw new InvalidDataException(Damage(directory) ?? $"No checkpoint in {directory}: nothing to resume.");
         var position = ReadPosition(Path.Combine(source, PositionFile));
         var modelPath = Path.Combine(source, ModelFile);
-        LoadWeights(modelPath, model);
-        var metadata = Safetensors.Open(modelPath).Metadata;
+        var metadata = LoadWeights(modelPath, model);
         var optimizerPath = Path.Combine(source, OptimizerFile);
         try
         {
@@ -148,8 +147,9 @@ public static class Checkpoint
     }
 
     /// <summary>Loads a model's state from safetensors; every tensor must match by name and shape.</summary>
+    /// <returns>The file's header metadata.</returns>
     /// <exception cref="InvalidModelFileException">Missing, extra or mis-shaped tensors.</exception>
-    public static void LoadWeights(string path, nn.Module model)
+    public static IReadOnlyDictionary<string, string> LoadWeights(string path, nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = Safetensors.Open(path);
@@ -172,6 +172,8 @@ public static class Checkpoint
 
             target.copy_(stored);
         }
+
+        return file.Metadata;
     }
 
     /// <summary>Metadata that lets any tool read a Vision Transformer's weights file: layout, heads, config, epoch.</summary>
