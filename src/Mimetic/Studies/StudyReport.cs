@@ -75,10 +75,13 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
         Directory.CreateDirectory(directory);
         var plotted = SaveGainPlot(Path.Combine(directory, GainPlot));
         var curves = new Dictionary<SettingResult, string>();
-        var measured = Settings.Where(s => s.Summary is not null).ToList();
-        for (var i = 0; i < measured.Count; i++)
+        for (var i = 0; i < Settings.Count; i++)
         {
-            curves[measured[i]] = ComparisonReport.SavePlots(measured[i].Summary!, directory, CurvePrefix(i, measured.Count)).Primary;
+            // Curves where there is something to compare: a gain, or inits without a default to compare with.
+            if (Settings[i] is { Summary: { } summary } setting && (setting.Gains.Count > 0 || summary.Of(WeightInit.Default) is null))
+            {
+                curves[setting] = ComparisonReport.SavePlots(summary, directory, CurvePrefix(i, Settings.Count)).Primary;
+            }
         }
 
         RunFiles.WriteAtomically(Path.Combine(directory, ComparisonReport.ReportFile), Markdown(command, plotted, curves));
@@ -106,7 +109,7 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
         }).ToList();
     }
 
-    /// <summary>File-name prefix of the curves of the <paramref name="index"/>-th measured setting (none for a one-setting study).</summary>
+    /// <summary>File-name prefix of the curves of the grid's <paramref name="index"/>-th setting (none for a one-setting study).</summary>
     internal static string CurvePrefix(int index, int count) => count == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $"setting{index + 1}-");
 
     private string Markdown(string command, bool plotted, Dictionary<SettingResult, string> curves)
