@@ -39,7 +39,7 @@ public static partial class NativeAllocator
     private const int MallocMmapThreshold = -3;
     private const int MallocMmapMax = -4;
 
-    private static readonly string[] UserSettings = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"];
+    private static readonly string[] UserSettings = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_"];
 
     /// <summary>What <see cref="Tune"/> did, for benchmarks and logs.</summary>
     public static AllocatorTuning State { get; private set; } = AllocatorTuning.NotAttempted;
