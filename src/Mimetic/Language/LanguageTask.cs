@@ -179,19 +179,8 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
         return nn.functional.cross_entropy(logits.flatten(0, 1), batch.Targets.flatten(), reduction: reduction);
     }
 
-    /// <summary>The windows on <paramref name="device"/>: on the CPU (or none) the same tensors, untouched.</summary>
-    private static TokenBatch OnDevice(TokenBatch batch, Device? device)
-    {
-        if (device is null || device.type == DeviceType.CPU)
-        {
-            return batch;
-        }
-
-        using (batch)
-        {
-            return new TokenBatch(batch.Inputs.to(device, non_blocking: true), batch.Targets.to(device, non_blocking: true));
-        }
-    }
+    private static TokenBatch OnDevice(TokenBatch batch, Device? device) =>
+        DeviceBatches.ToDevice(batch, device, move => new TokenBatch(move(batch.Inputs), move(batch.Targets)));
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
 

@@ -74,13 +74,13 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
     {
         Directory.CreateDirectory(directory);
         var plotted = SaveGainPlot(Path.Combine(directory, GainPlot));
-        var curves = new Dictionary<SettingResult, string>();
+        var curves = new Dictionary<SettingResult, (string Primary, string Loss)>();
         for (var i = 0; i < Settings.Count; i++)
         {
             // Curves where there is something to compare: a gain, or inits without a default to compare with.
             if (Settings[i] is { Summary: { } summary } setting && (setting.Gains.Count > 0 || summary.Of(WeightInit.Default) is null))
             {
-                curves[setting] = ComparisonReport.SavePlots(summary, directory, CurvePrefix(i, Settings.Count)).Primary;
+                curves[setting] = ComparisonReport.SavePlots(summary, directory, CurvePrefix(i, Settings.Count));
             }
         }
 
@@ -112,7 +112,7 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
     /// <summary>File-name prefix of the curves of the grid's <paramref name="index"/>-th setting (none for a one-setting study).</summary>
     internal static string CurvePrefix(int index, int count) => count == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $"setting{index + 1}-");
 
-    private string Markdown(string command, bool plotted, Dictionary<SettingResult, string> curves)
+    private string Markdown(string command, bool plotted, Dictionary<SettingResult, (string Primary, string Loss)> curves)
     {
         var study = Study;
         var schema = Settings.Select(s => s.Summary?.Schema).FirstOrDefault(s => s is not null) ?? MetricSchema.For(study.Kind);
@@ -171,7 +171,9 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
             text.AppendLine();
             if (curves.TryGetValue(setting, out var curve))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"![{setting.Summary!.Schema.PrimaryTitle.ToLowerInvariant()} by {setting.Summary.Schema.XLabel}, mean ± std over seeds]({curve})");
+                text.AppendLine(CultureInfo.InvariantCulture, $"![{setting.Summary!.Schema.PrimaryTitle.ToLowerInvariant()} by {setting.Summary.Schema.XLabel}, mean ± std over seeds]({curve.Primary})");
+                text.AppendLine();
+                text.AppendLine(CultureInfo.InvariantCulture, $"![training loss by {setting.Summary.Schema.XLabel}, mean ± std over seeds]({curve.Loss})");
                 text.AppendLine();
             }
 

@@ -154,19 +154,8 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     /// <inheritdoc />
     public void Dispose() => experiment.Dispose();
 
-    /// <summary>The batch on <paramref name="device"/>: on the CPU (or none) the same tensors, untouched, so CPU results stay bit for bit.</summary>
-    private static Batch OnDevice(Batch batch, Device? device)
-    {
-        if (device is null || device.type == DeviceType.CPU)
-        {
-            return batch;
-        }
-
-        using (batch)
-        {
-            return new Batch(batch.Images.to(device, non_blocking: true), batch.Labels.to(device, non_blocking: true));
-        }
-    }
+    private static Batch OnDevice(Batch batch, Device? device) =>
+        DeviceBatches.ToDevice(batch, device, move => new Batch(move(batch.Images), move(batch.Labels)));
 
     /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
     private sealed class ImageBatch(Batch batch, double labelSmoothing) : ITrainingBatch

@@ -130,7 +130,7 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("mimetic-seed1", report, StringComparison.Ordinal);
         Assert.Contains("5 of 6 runs completed", report, StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.Combine(reportDirectory, StudyResult.GainPlot)).Length > 1000);
-        foreach (var curve in new[] { "setting1-test-accuracy.png", "setting2-test-accuracy.png" })
+        foreach (var curve in new[] { "setting1-test-accuracy.png", "setting1-train-loss.png", "setting2-test-accuracy.png", "setting2-train-loss.png" })
         {
             Assert.Contains($"]({curve})", report, StringComparison.Ordinal);   // each measured setting shows its curves
             Assert.True(new FileInfo(Path.Combine(reportDirectory, curve)).Length > 1000);
