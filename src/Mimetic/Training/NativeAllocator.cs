@@ -7,10 +7,10 @@ namespace Mimetic.Training;
 /// <para>
 /// A training step frees and re-allocates the same multi-megabyte buffers. With glibc's defaults such blocks
 /// are either <c>mmap</c>ed and unmapped each time, or trimmed off the top of the heap, and every step then
-/// pays page faults to zero fresh pages. Raising the mmap threshold to its maximum (32 MiB) and the trim
-/// threshold to 1 GiB keeps the memory in the heap for reuse: page faults drop 6–7× and vit-cpu trains 1–9 %
-/// faster on the 2-core development machine (docs/performance.md). Both settings are needed: glibc fixes its
-/// thresholds as soon as either is set; the mmap threshold alone gains nothing and the trim threshold alone is slower.
+/// pays page faults to zero fresh pages. Raising the mmap threshold to its maximum (32 MiB) and turning trimming
+/// off keeps the memory in the heap for reuse: page faults drop 6–7× and vit-cpu trains 1–9 % faster on the 2-core
+/// development machine (docs/performance.md). Both settings are needed: glibc fixes its thresholds as soon as
+/// either is set; the mmap threshold alone gains nothing and a trim threshold alone is slower.
 /// </para>
 /// <para>
 /// Blocks above the largest mmap threshold would still be <c>mmap</c>ed afresh every step: a GPT's logits over a
@@ -18,15 +18,20 @@ namespace Mimetic.Training;
 /// corpus 3× slower than its FLOPs. So <c>M_MMAP_MAX</c> is set to 0: every block comes from the heap and is reused
 /// (glibc still maps memory itself when the heap cannot grow).
 /// </para>
-/// The cost is that up to the trim threshold of freed memory stays with the process.
+/// <para>
+/// Trimming is off rather than held at a threshold: with GPT-2's 50,257-token output layer a step frees more than
+/// 1 GiB at the top of the heap (logits, their log-softmax and gradients, 823 MB each), and a 1 GiB threshold gave
+/// it all back to the kernel every step, at 5× the cost in page faults.
+/// </para>
+/// The cost is that memory freed at the top of the heap stays with the process: its footprint stays at its peak.
 /// </summary>
 public static partial class NativeAllocator
 {
     /// <summary>glibc's largest mmap threshold on 64-bit (4 MiB × sizeof(long)).</summary>
     public const int MmapThresholdBytes = 32 * 1024 * 1024;
 
-    /// <summary>Freed memory at the top of the heap that glibc keeps before trimming.</summary>
-    public const int TrimThresholdBytes = 1024 * 1024 * 1024;
+    /// <summary>The trim threshold that turns trimming off (mallopt(3)): freed memory at the top of the heap is kept.</summary>
+    public const int TrimThresholdNever = -1;
 
     /// <summary>Extra memory requested from the kernel whenever the heap grows.</summary>
     public const int TopPadBytes = 256 * 1024 * 1024;
@@ -82,7 +87,7 @@ public static partial class NativeAllocator
         {
             // mallopt returns 1 on success; all must take, or glibc is left with fixed small thresholds.
             var applied = Mallopt(MallocMmapThreshold, MmapThresholdBytes) == 1
-                && Mallopt(MallocTrimThreshold, TrimThresholdBytes) == 1
+                && Mallopt(MallocTrimThreshold, TrimThresholdNever) == 1
                 && Mallopt(MallocTopPad, TopPadBytes) == 1
                 && Mallopt(MallocMmapMax, 0) == 1;
             return applied ? AllocatorTuning.Applied : AllocatorTuning.Refused;
