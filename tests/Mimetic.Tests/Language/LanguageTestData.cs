@@ -6,20 +6,26 @@ namespace Mimetic.Tests.Language;
 
 /// <summary>
 /// A temporary folder with a small corpus (the first 100,000 characters of Tiny Shakespeare) and its own
-/// token cache, and the settings of a tiny, fast run on it.
+/// token cache, and the settings of a tiny, fast run on it. Where Tiny Shakespeare can be neither found nor downloaded,
+/// each test that needs it skips (or fails; see <see cref="RealData"/>) when it calls <see cref="RequireData"/>.
 /// </summary>
 public sealed class LanguageTestData : IDisposable
 {
     public const int Characters = 100_000;
 
+    private readonly LanguageCorpus? corpus;
+    private readonly string? missing;
+
     public LanguageTestData()
     {
         Root = Directory.CreateTempSubdirectory("mimetic-lm-").FullName;
-        var shakespeare = DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions());
         TextPath = Path.Combine(Root, "shakespeare-100k.txt");
-        File.WriteAllText(TextPath, File.ReadAllText(shakespeare)[..Characters]);
         CacheDirectory = Path.Combine(Root, "cache");
-        Corpus = LanguageCorpus.Load(TextPath, CharTokenizer.KindName, 0.9, CacheDirectory);
+        if (RealData.FindTinyShakespeare(out missing) is string shakespeare)
+        {
+            File.WriteAllText(TextPath, File.ReadAllText(shakespeare)[..Characters]);
+            corpus = LanguageCorpus.Load(TextPath, CharTokenizer.KindName, 0.9, CacheDirectory);
+        }
     }
 
     public string Root { get; }
@@ -28,7 +34,10 @@ public sealed class LanguageTestData : IDisposable
 
     public string CacheDirectory { get; }
 
-    public LanguageCorpus Corpus { get; }
+    public LanguageCorpus Corpus => corpus ?? throw RealData.Unavailable(missing ?? "Tiny Shakespeare was not loaded");
+
+    /// <summary>Skips the calling test (or fails it) if Tiny Shakespeare could not be had.</summary>
+    public void RequireData() => RealData.Require(missing);
 
     /// <summary>gpt-micro, a few hundred fast steps.</summary>
     public LanguageTrainingConfig Tiny(string init = "default", int steps = 60, int evalInterval = 30) => new()

@@ -10,9 +10,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
 {
     private readonly string root = Directory.CreateTempSubdirectory("mimetic-lmtrain-").FullName;
 
-    [Fact]
+    [SkippableFact]
     public void ATinyRunBeatsTheUnigramEntropyOfTheValidationSplit()
     {
+        data.RequireData();
         var config = data.Tiny(steps: 300, evalInterval: 150) with { EvalWindows = null };
         var result = new LanguageRun(config, data.Corpus, Path.Combine(root, "run")).Run();
 
@@ -27,9 +28,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         Assert.Equal(last.ValLoss / Math.Log(2), last.BitsPerCharacter, 9);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RunDirectoryHoldsEveryArtifact()
     {
+        data.RequireData();
         var directory = Path.Combine(root, "run");
         var result = new LanguageRun(data.Tiny(), data.Corpus, directory).Run();
 
@@ -47,9 +49,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         Assert.Equal(data.Corpus.Tokenizer.Encode("ROMEO"), TextTokenizers.Load(files.TokenizerPath).Encode("ROMEO"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void StoppingAtAStepAndResumingGivesTheSameWeights()
     {
+        data.RequireData();
         var straight = Path.Combine(root, "straight");
         var split = Path.Combine(root, "split");
         var config = data.Tiny("mimetic+");
@@ -67,9 +70,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         Assert.Equal(new RunFiles(straight).ReadMetrics<LanguageMetrics>().Select(m => m.ValLoss), resumed.Metrics.Select(m => m.ValLoss));
     }
 
-    [Fact]
+    [SkippableFact]
     public void CancellingSavesACheckpointThatResumesExactly()
     {
+        data.RequireData();
         var straight = Path.Combine(root, "straight");
         var stopped = Path.Combine(root, "stopped");
         var config = data.Tiny(steps: 20, evalInterval: 20);
@@ -84,9 +88,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(1), new RunFiles(stopped).WeightsPath(1));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ResumingWithAnotherConfigOrTextIsRefused()
     {
+        data.RequireData();
         var directory = Path.Combine(root, "run");
         new LanguageRun(data.Tiny(steps: 10, evalInterval: 10), data.Corpus, directory).Run();
         var error = Assert.Throws<ArgumentException>(() => new LanguageRun(data.Tiny(steps: 10, evalInterval: 10) with { LearningRate = 0.5 }, data.Corpus, directory).Run());
@@ -94,9 +99,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         Assert.Throws<ArgumentException>(() => new LanguageRun(data.Tiny() with { TextSha256 = "00" }, data.Corpus, directory));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ComparisonReportIsWrittenFromRunDirectories()
     {
+        data.RequireData();
         var comparison = Path.Combine(root, "cmp");
         foreach (var init in new[] { "default", "mimetic" })
         {
@@ -123,9 +129,10 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void SamplingIsSeededAndGreedyIsDeterministic()
     {
+        data.RequireData();
         var directory = Path.Combine(root, "run");
         new LanguageRun(data.Tiny(steps: 30), data.Corpus, directory).Run();
         using var model = new Mimetic.Models.Gpt(Mimetic.Models.GptPresets.Get("gpt-micro", data.Corpus.Tokenizer.VocabSize));

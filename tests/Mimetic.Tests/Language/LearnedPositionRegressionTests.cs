@@ -97,9 +97,10 @@ metrics 6 4.029516696929932 3.8925598859786987
 metrics 12 3.751484990119934 3.607305645942688
 """;
 
-    [Fact]
+    [SkippableFact]
     public void TheLearnedDefaultGivesTheWeightsAndLossesOfTheCodeBeforePositionsWereSelectable()
     {
+        data.RequireData();
         var expected = Before.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
         var actual = new List<string[]>();
         foreach (var (preset, init, seed) in new[] { ("gpt-micro", "default", 3L), ("gpt-cpu", "mimetic+", 0L) })

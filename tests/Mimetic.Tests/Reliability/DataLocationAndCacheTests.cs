@@ -154,14 +154,14 @@ public sealed class DataLocationAndCacheTests : IDisposable
         Assert.Equal(first.Train, second.Train);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ADamagedTinyShakespeareIsNeverUsed()
     {
         var mine = Path.Combine(root, "mine");
         var cache = Path.Combine(root, "cache");
         Directory.CreateDirectory(mine);
         Directory.CreateDirectory(cache);
-        var real = DatasetCatalog.LocateTinyShakespeare(new DatasetLoadOptions());
+        var real = RealData.TinyShakespeare();
         var truncated = File.ReadAllBytes(real)[..500_000];
         var offline = new DatasetLoadOptions { AllowDownload = false };
 

@@ -174,9 +174,10 @@ public sealed class StudyTests : IDisposable
         Assert.Contains($"**{Reproduction.Words(expected)}**", document, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AStudyTrainsEveryRunOnceSkipsThemWhenRunAgainAndPlansOnlyWhatIsMissing()
     {
+        RealData.RequireCifar10();
         var path = Write("tiny.json", """
             {
               "name": "tiny",
@@ -234,9 +235,10 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("lower val. loss is better", markdown, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ARunDirectoryHasOneTrainerAtATime()
     {
+        RealData.RequireCifar10();
         var directory = Path.Combine(root, "run");
         using (var held = RunLock.Acquire(directory))
         {

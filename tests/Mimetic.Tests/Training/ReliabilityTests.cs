@@ -17,9 +17,10 @@ public sealed class ReliabilityTests : IDisposable
 
     private readonly string root = Directory.CreateTempSubdirectory("mimetic-reliability-").FullName;
 
-    [Fact]
+    [SkippableFact]
     public void AHugeLearningRateEndsAsDivergedNotCompleted()
     {
+        RealData.RequireCifar10();
         var run = Path.Combine(root, "nan");
         var result = CliRunner.Run(["train", .. Tiny, "--epochs", "1", "--lr", "1e30", "--min-lr", "1e30", "--out", run]);
         Assert.Equal(1, result.ExitCode);
@@ -28,9 +29,10 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Empty(new RunFiles(run).ReadMetrics<EpochMetrics>());   // the diverged epoch is not recorded as a result
     }
 
-    [Fact]
+    [SkippableFact]
     public void TrainingRecordsItsDeviceAndAsksForTheCudaPackageWhereThereIsNone()
     {
+        RealData.RequireCifar10();
         var run = Path.Combine(root, "device");
         var cuda = CliRunner.Run(["train", .. Tiny, "--device", "cuda", "--out", run]);
         Assert.Equal(2, cuda.ExitCode);
@@ -73,10 +75,11 @@ public sealed class ReliabilityTests : IDisposable
         { "conflicting-option", "--lr would change it" },
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Damages))]
     public void ResumeRefusesDamagedRunFilesAndNamesTheFile(string damage, string expected)
     {
+        RealData.RequireCifar10();
         var run = Path.Combine(root, "run");
         Assert.Equal(130, CliRunner.Run(["train", .. Tiny, "--out", run, "--until-epoch", "1"]).ExitCode);
         var checkpoint = Path.Combine(run, "checkpoint");
@@ -106,9 +109,10 @@ public sealed class ReliabilityTests : IDisposable
         Assert.NotEqual(RunState.Running, new RunFiles(run).ReadStatus()!.State);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ResumeAppliesTheOptionsItMayTakeAndSaysSo()
     {
+        RealData.RequireCifar10();
         var run = Path.Combine(root, "run");
         Assert.Equal(130, CliRunner.Run(["train", .. Tiny, "--out", run, "--until-epoch", "1"]).ExitCode);
         var (code, output) = CliRunner.Run("train", "--resume", run, "--epochs", "3");
@@ -117,9 +121,10 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Equal(3, new RunFiles(run).ReadMetrics<EpochMetrics>().Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ACrashDuringTheCheckpointWriteOrBetweenItsRenamesResumesToTheSameWeights()
     {
+        RealData.RequireCifar10();
         var straight = Path.Combine(root, "straight");
         Assert.Equal(0, CliRunner.Run(["train", .. Tiny, "--out", straight]).ExitCode);
         foreach (var crash in new[] { "during-write", "between-renames" })
@@ -143,9 +148,10 @@ public sealed class ReliabilityTests : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void SigtermCheckpointsAndExits143AndKillNineResumesFromTheLastCheckpointBothToTheSameWeights()
     {
+        RealData.RequireCifar10();
         string[] longer = [.. Tiny, "--train-size", "3000", "--epochs", "3"];
         var straight = Path.Combine(root, "straight");
         Assert.Equal(0, CliRunner.Run(["train", .. longer, "--out", straight]).ExitCode);
