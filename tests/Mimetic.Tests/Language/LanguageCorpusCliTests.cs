@@ -95,17 +95,19 @@ public sealed class LanguageCorpusCliTests(LanguageTestData data) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("--corpus", "wiki")]
-    [InlineData("--pos", "rotary")]
-    [InlineData("--tokenizer", "word")]
-    [InlineData("--corpus", "brown", "--text", "x.txt")]
-    [InlineData("--corpus", "brown", "--train-fraction", "0.8")]
-    public void BadCorpusTokenizerOrPositionChoicesAreUsageErrors(params string[] options)
+    [InlineData("'wiki'", "--corpus", "wiki")]
+    [InlineData("'rotary'", "--pos", "rotary")]
+    [InlineData("--corpus brown", "--tokenizer", "word")]
+    [InlineData("--text", "--corpus", "brown", "--text", "x.txt")]
+    [InlineData("--train-fraction", "--corpus", "brown", "--train-fraction", "0.8")]
+    public void BadCorpusTokenizerOrPositionChoicesAreUsageErrors(string named, params string[] options)
     {
-        var result = CliRunner.Run(["lm-train", .. options, "--steps", "1"]);
+        // No warm-up, so that the option under test, not the warm-up check, is what fails.
+        var result = CliRunner.Run(["lm-train", .. options, "--steps", "1", "--warmup", "0"]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error:", result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
     }
 
     /// <summary>Runs with a fresh cache folder (extractions and token ids), restoring the environment after.</summary>
