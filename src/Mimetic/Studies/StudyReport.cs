@@ -177,6 +177,12 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
                 text.AppendLine();
             }
 
+            if (setting.Gains.Count > 0)
+            {
+                text.Append(GainByRound(setting.Summary!));
+                text.AppendLine();
+            }
+
             text.Append(ComparisonReport.RunTable(setting.Summary!));
         }
 
@@ -195,6 +201,40 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Directory}` ({run})");
             }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The paired gain over <c>default</c> at every evaluation (per seed, then mean ± std), one row per epoch or step:
+    /// whether an init starts behind and ends ahead, or the reverse, shows here.
+    /// </summary>
+    private static string GainByRound(ComparisonSummary summary)
+    {
+        var schema = summary.Schema;
+        var key = schema.Primary.Key;
+        var baseline = summary.Of(WeightInit.Default)!;
+        var reference = baseline.Runs.ToDictionary(r => r.Seed);
+        var others = summary.Inits.Where(i => i.Init != WeightInit.Default).ToList();
+        var rounds = summary.Inits.SelectMany(i => i.Runs).Min(r => r.Rows.Count);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Gain over `default` at each {schema.XLabel} (per seed, then mean ± std over the paired seeds):");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {schema.XLabel} | {string.Join(" | ", others.Select(i => i.Init))} |");
+        text.AppendLine("|---:|" + string.Concat(others.Select(_ => "---:|")));
+        for (var round = 0; round < rounds; round++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {baseline.Xs[round]} |");
+            foreach (var init in others)
+            {
+                var gains = init.Runs.Where(r => reference.ContainsKey(r.Seed))
+                    .Select(r => schema.Gain(r.Value(round, key), reference[r.Seed].Value(round, key))).ToList();
+                var gain = MeanStd.Of(gains);
+                text.Append(gains.Count == 0 ? " — |" : " " + Signed(gain.Mean, schema) + " ± " + gain.Std.ToString(schema.Primary.Format, CultureInfo.InvariantCulture) + " |");
+            }
+
+            text.AppendLine();
         }
 
         return text.ToString();

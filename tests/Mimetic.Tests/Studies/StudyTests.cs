@@ -102,11 +102,18 @@ public sealed class StudyTests : IDisposable
             [("defaults", 1, "mimetic")] = 0.55,
             [("qk 0.35", 0, "mimetic")] = 0.51,
         };
+        var firstEpoch = new Dictionary<(long, string), double>
+        {
+            [(0, "default")] = 0.40,
+            [(0, "mimetic")] = 0.45,
+            [(1, "default")] = 0.40,
+            [(1, "mimetic")] = 0.43,
+        };
         foreach (var run in runs)
         {
             if (accuracy.TryGetValue((run.Setting["variant"], run.Seed, run.Init), out var value))
             {
-                FakeRun(run, value);
+                FakeRun(run, value, run.Setting["variant"] == "defaults" ? firstEpoch[(run.Seed, run.Init)] : null);
             }
         }
 
@@ -129,6 +136,8 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("| defaults | mimetic | 2 | 55.50 ± 0.71 | +4.50 ± 2.12 | +6.00 / +3.00 |", report, StringComparison.Ordinal);
         Assert.Contains("mimetic-seed1", report, StringComparison.Ordinal);
         Assert.Contains("5 of 6 runs completed", report, StringComparison.Ordinal);
+        Assert.Contains("| 1 | +4.00 ± 1.41 |", report, StringComparison.Ordinal);   // the paired gain at each epoch: +5 / +3
+        Assert.Contains("| 2 | +4.50 ± 2.12 |", report, StringComparison.Ordinal);   // … and at the end: +6 / +3
         Assert.True(new FileInfo(Path.Combine(reportDirectory, StudyResult.GainPlot)).Length > 1000);
         foreach (var curve in new[] { "setting1-test-accuracy.png", "setting1-train-loss.png", "setting2-test-accuracy.png", "setting2-train-loss.png" })
         {
@@ -257,13 +266,17 @@ public sealed class StudyTests : IDisposable
         using var again = RunLock.Acquire(directory);   // released with the holder
     }
 
-    private static void FakeRun(StudyRun run, double testAccuracy)
+    /// <summary>A completed run: one epoch ending at <paramref name="testAccuracy"/>, or two when <paramref name="firstEpoch"/> is given.</summary>
+    private static void FakeRun(StudyRun run, double testAccuracy, double? firstEpoch = null)
     {
         var files = new RunFiles(run.Directory);
-        var config = new TrainingConfig { Model = "vit-micro", Init = run.Init, Seed = run.Seed, Epochs = 1 };
+        List<EpochMetrics> epochs = firstEpoch is { } first
+            ? [new EpochMetrics(1, 2.2, 0.2, 2.1, first, 1e-4, 10, 100), new EpochMetrics(2, 2.0, 0.3, 1.9, testAccuracy, 1e-5, 10, 100)]
+            : [new EpochMetrics(1, 2.0, 0.3, 1.9, testAccuracy, 1e-5, 10, 100)];
+        var config = new TrainingConfig { Model = "vit-micro", Init = run.Init, Seed = run.Seed, Epochs = epochs.Count };
         files.WriteConfig(config);
-        files.WriteMetrics([new EpochMetrics(1, 2.0, 0.3, 1.9, testAccuracy, 1e-5, 10, 100)]);
-        files.WriteStatus(new RunStatus(RunState.Completed, 1, string.Create(CultureInfo.InvariantCulture, $"fake {testAccuracy}")));
+        files.WriteMetrics(epochs);
+        files.WriteStatus(new RunStatus(RunState.Completed, epochs.Count, string.Create(CultureInfo.InvariantCulture, $"fake {testAccuracy}")));
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
