@@ -62,15 +62,17 @@ public static class Reproduction
             case VerdictRule.GainShrinksAlongMain:
                 {
                     var axis = result.Study.Axes.First(a => a.Name == result.Study.MainAxis);
-                    var along = measured.Where(m => m.Init == claim.Inits[0])
-                        .OrderBy(m => axis.Values.Select(v => v.Label).ToList().IndexOf(m.Setting.Setting[axis.Name])).Select(m => m.Gain!.Gain.Mean).ToList();
-                    if (along.Count < 2)
+                    var points = measured.Where(m => m.Init == claim.Inits[0])
+                        .OrderBy(m => axis.Values.Select(v => v.Label).ToList().IndexOf(m.Setting.Setting[axis.Name])).Select(m => m.Gain!.Gain).ToList();
+                    if (points.Count < 2)
                     {
                         return (Verdict.NotMeasured, evidence + " (fewer than two points along the axis)");
                     }
 
+                    var along = points.Select(p => p.Mean).ToList();
                     var shrinks = along.Zip(along.Skip(1), (a, b) => b <= a).All(x => x);
-                    return (shrinks ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                    var spreadKnown = points.All(p => p.Count > 1);   // one seed has no spread to judge a trend against
+                    return (shrinks && spreadKnown ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
                 }
 
             case VerdictRule.GainLargerAtFirst:

@@ -8,7 +8,7 @@ public enum VerdictRule
     /// <summary>The inits gain over <c>default</c> in every setting: reproduced when every paired gain's mean exceeds its std, partly when every mean is positive, else not.</summary>
     Gain,
 
-    /// <summary>The gain of the first init shrinks as the main axis grows: reproduced when it never grows, partly when it is larger at the smallest value than at the largest, else not.</summary>
+    /// <summary>The gain of the first init shrinks as the main axis grows: reproduced when it never grows and every point has at least two seeds, partly when it is larger at the smallest value than at the largest, else not.</summary>
     GainShrinksAlongMain,
 
     /// <summary>The gain of the first init is larger at the main axis's first value than at its second: reproduced when larger by more than the two stds together (each over at least two seeds), partly when larger, else not.</summary>

@@ -183,6 +183,38 @@ public sealed class StudyTests : IDisposable
         Assert.Contains($"**{Reproduction.Words(expected)}**", document, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2, 0.60, 0.56, Verdict.Reproduced)]      // gain +10 then +6 points, two seeds each
+    [InlineData(1, 0.60, 0.56, Verdict.Partly)]          // the same trend from one seed: no spread to judge it against
+    [InlineData(2, 0.56, 0.60, Verdict.NotReproduced)]   // the gain grows with the data
+    public void AShrinkingGainNeedsTwoSeedsAtEveryPointToCountAsReproduced(int seeds, double small, double large, Verdict expected)
+    {
+        var path = Write("size.json", string.Create(CultureInfo.InvariantCulture, $$"""
+            {
+              "name": "size",
+              "base": { "model": "vit-micro", "epochs": 1 },
+              "axes": [
+                { "name": "train-size", "values": [100, 200] },
+                { "name": "seed", "values": [{{string.Join(", ", Enumerable.Range(0, seeds))}}] },
+                { "name": "init", "values": ["default", "mimetic"] }
+              ],
+              "main": "train-size",
+              "claim": { "paper": "p", "anchor": "a", "setting": "s", "rule": "gain-shrinks-along-main", "inits": ["mimetic"] }
+            }
+            """));
+        var study = StudyDefinition.Load(path);
+        var runs = StudyGrid.Expand(study, Path.Combine(root, "pool"));
+        foreach (var run in runs)
+        {
+            var mimetic = run.Setting["train-size"] == "100" ? small : large;
+            FakeRun(run, run.Init == "default" ? 0.50 : mimetic + 0.01 * run.Seed);
+        }
+
+        var (verdict, evidence) = Reproduction.Judge(StudyResult.Gather(study, runs));
+        Assert.Equal(expected, verdict);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"(n={seeds})"), evidence, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void AStudyTrainsEveryRunOnceSkipsThemWhenRunAgainAndPlansOnlyWhatIsMissing()
     {
