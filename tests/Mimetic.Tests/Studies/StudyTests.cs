@@ -215,6 +215,25 @@ public sealed class StudyTests : IDisposable
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"(n={seeds})"), evidence, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryCommittedStudyFileLoadsExpandsAndIsRunByTheMakefile()
+    {
+        var repository = Mimetic.Data.DatasetLocator.FindRepositoryRoot(AppContext.BaseDirectory);
+        Assert.NotNull(repository);
+        var files = Directory.GetFiles(Path.Combine(repository, "experiments"), "*.json");
+        Assert.NotEmpty(files);
+        var makefile = File.ReadAllLines(Path.Combine(repository, "Makefile"));
+        var listed = makefile.Where(l => l.StartsWith("STUDIES :=", StringComparison.Ordinal) || l.StartsWith("LM_STUDIES :=", StringComparison.Ordinal))
+            .SelectMany(l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        foreach (var file in files)
+        {
+            var study = StudyDefinition.Load(file);   // a broken study file is an error here, not on the next `make reproduce`
+            Assert.Equal(Path.GetFileNameWithoutExtension(file), study.Name);
+            Assert.NotEmpty(StudyGrid.Expand(study, Path.Combine(root, "pool")));
+            Assert.Contains(study.Name, listed);
+        }
+    }
+
     [SkippableFact]
     public void AStudyTrainsEveryRunOnceSkipsThemWhenRunAgainAndPlansOnlyWhatIsMissing()
     {
