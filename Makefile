@@ -9,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results lm-results-doc pretrained reproduce reproduction-doc fashion-mnist test package format bench clean
+.PHONY: prereqs build demo lm-results lm-results-doc pretrained reproduce reproduction-doc test package format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -54,7 +54,7 @@ pretrained: build
 # studies' reports under docs/studies/. Resumable: completed runs are skipped, unfinished ones resume. Several
 # machines sharing the folder can split the work: `mimetic study FILE --plan | parallel -j1 …`.
 STUDIES := ablation positions data-size fashion-mnist alpha-beta data-size-large longer-training convergence
-reproduce: build fashion-mnist
+reproduce: build
 	@for study in $(STUDIES); do $(CLI) study experiments/$$study.json || exit $$?; done
 	$(MAKE) reproduction-doc
 
@@ -63,11 +63,6 @@ reproduce: build fashion-mnist
 DOC_STUDIES := ablation positions data-size data-size-large fashion-mnist alpha-beta longer-training convergence
 reproduction-doc: build
 	$(CLI) reproduction $(foreach s,$(DOC_STUDIES),experiments/$(s).json) --out docs/reproduction.md --reports docs/studies
-
-# Fashion-MNIST comes from Debian's dataset-fashion-mnist (the study `fashion-mnist` needs it).
-fashion-mnist:
-	@test -d /usr/share/datasets/fashion-mnist || { echo "installing Debian's dataset-fashion-mnist"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; }
 
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"

@@ -7,6 +7,8 @@
 #     (priority 100, so nothing else is upgraded from it) and installs trixie's libstdc++6.
 #   * Anywhere else it prints what is missing and how to get it, and exits non-zero.
 #   * It also checks for the .NET 10 SDK.
+#   * Fashion-MNIST (the second dataset of the studies and its tests) comes from Debian's dataset-fashion-mnist:
+#     installed here on Debian as root; elsewhere a note says how to get it (the loader can also download it).
 #
 # Safe to run any number of times: when everything is present it only checks and exits 0.
 set -euo pipefail
@@ -72,18 +74,35 @@ PIN
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie libstdc++6 >/dev/null
 }
 
-check_dotnet
+fashion_mnist_dir=/usr/share/datasets/fashion-mnist
 
-if has_symbol; then
-  say "libstdc++ provides $need_symbol: nothing to do"
-  exit 0
-fi
+install_fashion_mnist() {
+  [ -f "$fashion_mnist_dir/t10k-labels-idx1-ubyte.gz" ] && return 0
+  if [ "$os_id" != "debian" ] || [ "$(id -u)" -ne 0 ]; then
+    say "note: Fashion-MNIST is not in $fashion_mnist_dir; install Debian's dataset-fashion-mnist as root, or let 'mimetic' download it"
+    return 0
+  fi
+  say "installing Debian's dataset-fashion-mnist (Fashion-MNIST, for the studies and their tests)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 \
+    || { DEBIAN_FRONTEND=noninteractive apt-get update -qq -o Acquire::Languages=none \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; } \
+    || die "could not install dataset-fashion-mnist with apt-get"
+}
+
+check_dotnet
 
 os_id=""; os_version=""
 if [ -r /etc/os-release ]; then
   # shellcheck disable=SC1091
   . /etc/os-release
   os_id=${ID:-}; os_version=${VERSION_ID:-}
+fi
+
+install_fashion_mnist
+
+if has_symbol; then
+  say "libstdc++ provides $need_symbol: nothing to do"
+  exit 0
 fi
 
 if [ "$os_id" = "debian" ] && [ "$os_version" = "12" ]; then
