@@ -39,10 +39,17 @@ public sealed class ReproductionCommand(IAnsiConsole console) : Command<Reproduc
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
-        var results = new List<StudyResult>();
-        foreach (var file in settings.Files)
+        var studies = settings.Files.Select(file => (File: file, Study: StudyDefinition.Load(file))).ToList();
+        if (studies.FirstOrDefault(s => s.Study.Claim is null) is { Study: not null } unjudged)
         {
-            var study = StudyDefinition.Load(file);
+            // Its row would silently be missing from the document: refuse before anything is written.
+            throw new StudyException($"study file '{unjudged.File}' declares no \"claim\", so it has no row to judge; " +
+                $"add a claim, or gather it alone with 'mimetic study {unjudged.File} --report'");
+        }
+
+        var results = new List<StudyResult>();
+        foreach (var (file, study) in studies)
+        {
             var result = StudyResult.Gather(study, StudyGrid.Expand(study, settings.Runs));
             result.Write(Path.Combine(settings.Reports, study.Name), $"mimetic study {file} --runs {settings.Runs} --out {Path.Combine(settings.Reports, study.Name)}");
             results.Add(result);

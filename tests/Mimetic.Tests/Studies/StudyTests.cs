@@ -234,6 +234,21 @@ public sealed class StudyTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ReproductionRefusesAStudyWithoutAClaimInsteadOfLeavingOutItsRow()
+    {
+        var study = Write("ab.json", AlphaBeta);   // a study with no "claim"
+        var document = Path.Combine(root, "reproduction.md");
+
+        var result = CliRunner.Run("reproduction", study, "--runs", Path.Combine(root, "pool"), "--reports", Path.Combine(root, "studies"), "--out", document);
+
+        Assert.Equal(Mimetic.Cli.ErrorReport.UsageError, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: study file '" + study + "' declares no \"claim\"", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(document));
+        Assert.False(Directory.Exists(Path.Combine(root, "studies")));
+    }
+
     [SkippableFact]
     public void AStudyTrainsEveryRunOnceSkipsThemWhenRunAgainAndPlansOnlyWhatIsMissing()
     {
