@@ -53,16 +53,15 @@ pretrained: build
 # Every study of the paper's claims (experiments/*.json), in priority order, then docs/reproduction.md and the
 # studies' reports under docs/studies/. Resumable: completed runs are skipped, unfinished ones resume. Several
 # machines sharing the folder can split the work: `mimetic study FILE --plan | parallel -j1 …`.
-STUDIES := ablation positions data-size fashion-mnist alpha-beta data-size-large longer-training convergence
+# The order is the issue's priority (claims a–f), which is also the order of docs/reproduction.md's rows.
+STUDIES := ablation positions data-size data-size-large fashion-mnist alpha-beta longer-training convergence
 reproduce: build
 	@for study in $(STUDIES); do $(CLI) study experiments/$$study.json || exit $$?; done
 	$(MAKE) reproduction-doc
 
 # docs/reproduction.md and docs/studies/* from the saved runs only (trains nothing).
-# Rows follow the issue's claims (a–f), so the large end of the data-size study sits under its small end.
-DOC_STUDIES := ablation positions data-size data-size-large fashion-mnist alpha-beta longer-training convergence
 reproduction-doc: build
-	$(CLI) reproduction $(foreach s,$(DOC_STUDIES),experiments/$(s).json) --out docs/reproduction.md --reports docs/studies
+	$(CLI) reproduction $(foreach s,$(STUDIES),experiments/$(s).json) --out docs/reproduction.md --reports docs/studies
 
 test: prereqs
 	$(DOTNET) test Mimetic.sln -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"

@@ -40,11 +40,11 @@ public sealed class ReproductionCommand(IAnsiConsole console) : Command<Reproduc
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
         var studies = settings.Files.Select(file => (File: file, Study: StudyDefinition.Load(file))).ToList();
-        if (studies.FirstOrDefault(s => s.Study.Claim is null) is { Study: not null } unjudged)
+        if (studies.Where(s => s.Study.Claim is null).Select(s => s.File).FirstOrDefault() is { } unjudged)
         {
             // Its row would silently be missing from the document: refuse before anything is written.
-            throw new StudyException($"study file '{unjudged.File}' declares no \"claim\", so it has no row to judge; " +
-                $"add a claim, or gather it alone with 'mimetic study {unjudged.File} --report'");
+            throw new StudyException($"study file '{unjudged}' declares no \"claim\", so it has no row to judge; " +
+                $"add a claim, or gather it alone with 'mimetic study {unjudged} --report'");
         }
 
         var results = new List<StudyResult>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Mimetic.Reports;
 
 namespace Mimetic.Studies;
 
@@ -52,7 +53,7 @@ public static class Reproduction
         switch (claim.Rule)
         {
             case VerdictRule.Gain:
-                if (measured.All(m => m.Gain!.Gain.Mean > m.Gain.Gain.Std && m.Gain.Gain.Count > 1))
+                if (measured.All(m => m.Gain!.Gain.Mean > m.Gain.Gain.Std && HasSpread(m.Gain.Gain)))
                 {
                     return (Verdict.Reproduced, evidence);
                 }
@@ -71,8 +72,7 @@ public static class Reproduction
 
                     var along = points.Select(p => p.Mean).ToList();
                     var shrinks = along.Zip(along.Skip(1), (a, b) => b <= a).All(x => x);
-                    var spreadKnown = points.All(p => p.Count > 1);   // one seed has no spread to judge a trend against
-                    return (shrinks && spreadKnown ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                    return (shrinks && points.All(HasSpread) ? Verdict.Reproduced : along[0] > along[^1] ? Verdict.Partly : Verdict.NotReproduced, evidence);
                 }
 
             case VerdictRule.GainLargerAtFirst:
@@ -85,14 +85,16 @@ public static class Reproduction
                     }
 
                     var difference = first.Gain.Mean - second.Gain.Mean;
-                    var spreadKnown = first.Gain.Count > 1 && second.Gain.Count > 1;   // one seed has no spread to beat
-                    return (spreadKnown && difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
+                    return (HasSpread(first.Gain) && HasSpread(second.Gain) && difference > first.Gain.Std + second.Gain.Std ? Verdict.Reproduced : difference > 0 ? Verdict.Partly : Verdict.NotReproduced, evidence);
                 }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(result), claim.Rule, "unknown rule");
         }
     }
+
+    /// <summary>Whether a gain has a seed-to-seed spread to judge it against: one seed has none, so it is never enough to reproduce a claim.</summary>
+    private static bool HasSpread(MeanStd gain) => gain.Count > 1;
 
     /// <summary>The document: a table of claims and a section per study.</summary>
     /// <param name="results">The studies, in the order to show them.</param>
