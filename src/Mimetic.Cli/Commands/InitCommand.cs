@@ -5,6 +5,7 @@ using Mimetic.Analysis;
 using Mimetic.Init;
 using Mimetic.Io;
 using Mimetic.Models;
+using Mimetic.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
@@ -12,43 +13,43 @@ using TorchSharp;
 namespace Mimetic.Cli.Commands;
 
 /// <summary>Options shared by commands that initialize a model.</summary>
-public class InitOptionsSettings : CommandSettings
+public abstract class InitOptionsSettings : CommandSettings
 {
-    /// <summary>Initialization name.</summary>
-    [CommandOption("--init <NAME>")]
-    [Description("default | mimetic | mimetic+ | mimetic-qk | mimetic-vo | mimetic-vo+ | speedrun-vo | speedrun-vo+ (a trailing + means W_v·W_proj ≈ +β2·I)")]
-    [DefaultValue("mimetic")]
-    public string Init { get; init; } = "mimetic";
+    /// <summary>The help text of <c>--init</c>.</summary>
+    internal const string InitDescription = "default | mimetic | mimetic+ | mimetic-qk | mimetic-vo | mimetic-vo+ | speedrun-vo | speedrun-vo+ (a trailing + means W_v·W_proj ≈ +β2·I)";
+
+    /// <summary>Initialization name (declared by each command's settings, whose model kind decides the default).</summary>
+    public abstract string Init { get; init; }
 
     /// <summary>α1.</summary>
     [CommandOption("--alpha1 <A>")]
     [Description("noise scale of the query/key target")]
-    [DefaultValue(0.7)]
-    public double Alpha1 { get; init; } = 0.7;
+    [ConfigDefault<TrainingConfig>("Mimetic.Alpha1")]
+    public double Alpha1 { get; init; }
 
     /// <summary>β1.</summary>
     [CommandOption("--beta1 <B>")]
     [Description("identity weight of the query/key target")]
-    [DefaultValue(0.7)]
-    public double Beta1 { get; init; } = 0.7;
+    [ConfigDefault<TrainingConfig>("Mimetic.Beta1")]
+    public double Beta1 { get; init; }
 
     /// <summary>α2.</summary>
     [CommandOption("--alpha2 <A>")]
     [Description("noise scale of the value/projection target")]
-    [DefaultValue(0.4)]
-    public double Alpha2 { get; init; } = 0.4;
+    [ConfigDefault<TrainingConfig>("Mimetic.Alpha2")]
+    public double Alpha2 { get; init; }
 
     /// <summary>β2.</summary>
     [CommandOption("--beta2 <B>")]
     [Description("identity weight of the value/projection target")]
-    [DefaultValue(0.4)]
-    public double Beta2 { get; init; } = 0.4;
+    [ConfigDefault<TrainingConfig>("Mimetic.Beta2")]
+    public double Beta2 { get; init; }
 
     /// <summary>Sign of the value/projection identity.</summary>
     [CommandOption("--vo-sign <SIGN>")]
     [Description("sign of the value/projection identity: -1 (vision) or +1")]
-    [DefaultValue(-1)]
-    public int ValueProjectionSign { get; init; } = -1;
+    [ConfigDefault<TrainingConfig>("Mimetic.ValueProjectionSign")]
+    public int ValueProjectionSign { get; init; }
 
     /// <summary>How the SVDs are computed.</summary>
     [CommandOption("--solver <NAME>")]
@@ -97,6 +98,12 @@ public class InitOptionsSettings : CommandSettings
 /// <summary>Settings of <c>mimetic init</c>.</summary>
 public sealed class InitSettings : InitOptionsSettings
 {
+    /// <inheritdoc />
+    [CommandOption("--init <NAME>")]
+    [Description(InitDescription)]
+    [ConfigDefault<TrainingConfig>(nameof(TrainingConfig.Init))]
+    public override string Init { get; init; } = null!;
+
     /// <summary>Model preset.</summary>
     [CommandOption("-m|--model <PRESET>")]
     [Description("model preset (see 'mimetic presets')")]
@@ -105,7 +112,7 @@ public sealed class InitSettings : InitOptionsSettings
 
     /// <summary>Seed.</summary>
     [CommandOption("-s|--seed <SEED>")]
-    [DefaultValue(0L)]
+    [ConfigDefault<TrainingConfig>(nameof(TrainingConfig.Seed))]
     public long Seed { get; init; }
 
     /// <summary>Output safetensors file.</summary>

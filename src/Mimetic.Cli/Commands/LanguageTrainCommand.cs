@@ -7,22 +7,22 @@ using Spectre.Console.Cli;
 namespace Mimetic.Cli.Commands;
 
 /// <summary>Settings of <c>mimetic lm-train</c>.</summary>
-public sealed class LanguageTrainSettings : LanguageTrainingSettings
+public sealed class LanguageTrainSettings : LanguageTrainingSettings, IRunOptions
 {
-    /// <summary>Seed.</summary>
+    /// <inheritdoc />
     [CommandOption("-s|--seed <SEED>")]
-    [DefaultValue(0L)]
+    [ConfigDefault<LanguageTrainingConfig>(nameof(LanguageTrainingConfig.Seed))]
     public long Seed { get; init; }
 
-    /// <summary>Run directory.</summary>
+    /// <inheritdoc />
     [CommandOption("-o|--out <DIR>")]
     [Description("run directory (default: runs/lm-[[brown-]]<model>-<tokenizer>[[-sincos]]-<init>-seed<seed>)")]
     public string? Out { get; init; }
 
-    /// <summary>Resume a run.</summary>
+    /// <inheritdoc />
     [CommandOption("--resume <DIR>")]
     [Description("continue a stopped run from its directory, with its saved config (--steps may extend it)")]
-    public string? Resume { get; init; }
+    public string? ResumeFrom { get; init; }
 
     /// <summary>Stop early, resumably.</summary>
     [CommandOption("--until-step <N>")]
@@ -31,51 +31,32 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings
 
     /// <inheritdoc />
     /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
-    public override ValidationResult Validate() => Resume is null ? base.Validate()
+    public override ValidationResult Validate() => ResumeFrom is null ? base.Validate()
         : Steps >= 1 ? ValidationResult.Success() : ValidationResult.Error("--steps must be at least 1");
 }
 
-/// <summary><c>mimetic lm-train</c>: one language-model run.</summary>
-public sealed class LanguageTrainCommand(IAnsiConsole console) : Command<LanguageTrainSettings>
+/// <summary><c>mimetic lm-train</c>: one language-model run (the run pipeline of <see cref="RunCommand{TSettings, TConfig, TMetrics}"/>).</summary>
+public sealed class LanguageTrainCommand(IAnsiConsole console) : RunCommand<LanguageTrainSettings, LanguageTrainingConfig, LanguageMetrics>(console)
 {
-    private static readonly string[] ResumeMayChange = ["resume", "steps", "threads", "device", "until-step", "data"];
+    /// <inheritdoc />
+    protected override string UntilOption => "until-step";
 
     /// <inheritdoc />
-    public override int Execute(CommandContext context, LanguageTrainSettings settings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(context);
-        LanguageTrainingConfig config;
-        LanguageCorpus corpus;
-        string directory;
-        if (settings.Resume is { } resume)
-        {
-            var given = TrainCommand.Resumed(context, resume, OptionArguments.Given<LanguageTrainSettings>(StudyExecutor.OwnArguments(context.Arguments, context.Name)), ResumeMayChange);
-            var saved = new RunFiles(resume).ReadConfig<LanguageTrainingConfig>();
-            config = saved with
-            {
-                Steps = given.ContainsKey("steps") ? settings.Steps : saved.Steps,
-                Threads = given.ContainsKey("threads") ? settings.Threads : saved.Threads,
-                Device = given.ContainsKey("device") ? settings.ResolvedDevice : saved.Device,
-            };
-            TrainCommand.NoteApplied(console, given, "steps", "threads", "device");
-            corpus = LanguageTrainingSettings.LoadCorpus(console, config, settings.Data);
-            directory = resume;
-        }
-        else
-        {
-            corpus = settings.LoadCorpus(console);
-            config = settings.ToConfig(settings.Init, settings.Seed, corpus);
-            directory = settings.Out ?? Path.Combine("runs", $"lm-{settings.RunLabel}-{config.Init}-seed{config.Seed}");
-        }
+    protected override LanguageTrainingConfig NewConfig(LanguageTrainSettings settings) => settings.ToConfig(settings.Init, settings.Seed);
 
-        using var signals = new StopSignals(console);
-        var result = ConsoleTrainingObserver.WithProgress(console, progress =>
-        {
-            using var task = new LanguageTask(config, corpus);
-            return new TrainingLoop<LanguageMetrics>(task, directory, new ConsoleTrainingObserver(console, progress, config.Init))
-                .Run(settings.UntilStep, mustResume: settings.Resume is not null, signals.Token);
-        });
-        return TrainCommand.ExitCode(result.State, signals);
+    /// <inheritdoc />
+    protected override string DefaultDirectory(LanguageTrainSettings settings, LanguageTrainingConfig config) =>
+        Path.Combine("runs", $"lm-{settings.RunLabel}-{config.Init}-seed{config.Seed}");
+
+    /// <inheritdoc />
+    /// <remarks>A new run records the text it read (its full path and SHA-256); a resumed one keeps what it recorded, so a changed file is refused.</remarks>
+    protected override (LanguageTrainingConfig, Func<ITrainingTask<LanguageMetrics>>) Prepare(LanguageTrainSettings settings, LanguageTrainingConfig config)
+    {
+        var corpus = LanguageTrainingSettings.LoadCorpus(Console, config, settings.Data);
+        var recorded = settings.ResumeFrom is null ? config with { Text = corpus.TextPath, TextSha256 = corpus.Sha256 } : config;
+        return (recorded, () => new LanguageTask(recorded, corpus));
     }
+
+    /// <inheritdoc />
+    protected override long? UntilStep(LanguageTrainSettings settings, ITrainingTask<LanguageMetrics> task) => settings.UntilStep;
 }

@@ -1,21 +1,22 @@
 using System.ComponentModel;
+using Mimetic.Training;
 using Spectre.Console.Cli;
 
 namespace Mimetic.Cli.Commands;
 
 /// <summary>Options every training command shares, with the same defaults: peak learning rate, gradient clipping, threads.</summary>
-public class OptimizerSettings : InitOptionsSettings
+public abstract class OptimizerSettings : InitOptionsSettings
 {
     /// <summary>Peak learning rate.</summary>
     [CommandOption("--lr <LR>")]
-    [DefaultValue(1e-3)]
-    public double LearningRate { get; init; } = 1e-3;
+    [ConfigDefault<TrainingConfig>("LearningRate")]
+    public double LearningRate { get; init; }
 
     /// <summary>Gradient clipping.</summary>
     [CommandOption("--clip <NORM>")]
     [Description("maximum gradient norm; 0 turns clipping off")]
-    [DefaultValue(1.0)]
-    public double GradientClip { get; init; } = 1.0;
+    [ConfigDefault<TrainingConfig>("GradientClip")]
+    public double GradientClip { get; init; }
 
     /// <summary>Where the model trains.</summary>
     [CommandOption("--device <DEVICE>")]
@@ -30,6 +31,6 @@ public class OptimizerSettings : InitOptionsSettings
     /// <summary>Threads.</summary>
     [CommandOption("--threads <N>")]
     [Description("libtorch threads (0: one per core)")]
-    [DefaultValue(0)]
+    [ConfigDefault<TrainingConfig>("Threads")]
     public int Threads { get; init; }
 }

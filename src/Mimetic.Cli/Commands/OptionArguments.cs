@@ -66,4 +66,12 @@ public static class OptionArguments
 
         return given;
     }
+
+    /// <summary>The command's own arguments (after the command name) from the full argument list.</summary>
+    public static IReadOnlyList<string> Own(IReadOnlyList<string> all, string command)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var at = all.ToList().IndexOf(command);
+        return at < 0 ? all : all.Skip(at + 1).ToList();
+    }
 }

@@ -70,7 +70,7 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
         var distinct = StudyGrid.Distinct(runs);
         if (settings.Plan)
         {
-            foreach (var run in distinct.Where(r => !StudyExecutor.IsCompleted(r.Directory)))
+            foreach (var run in distinct.Where(r => !StudyRunner.IsCompleted(r.Directory)))
             {
                 console.Profile.Out.Writer.WriteLine(run.CommandLine(settings.Launcher));   // raw: never wrapped
             }
@@ -78,7 +78,7 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
             return 0;
         }
 
-        var outcome = new StudyExecutor.Outcome(0, 0, 0, false);
+        var outcome = StudyOutcome.None;
         if (!settings.ReportOnly)
         {
             console.MarkupLine($"study [bold]{Markup.Escape(study.Name)}[/]: {distinct.Count} runs ({runs.Count} cells) → {Markup.Escape(settings.Runs)}");

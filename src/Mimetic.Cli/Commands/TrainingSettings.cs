@@ -10,11 +10,17 @@ namespace Mimetic.Cli.Commands;
 /// <summary>Options shared by <c>train</c> and <c>compare</c>: data, model and optimisation.</summary>
 public class TrainingSettings : OptimizerSettings
 {
+    /// <inheritdoc />
+    [CommandOption("--init <NAME>")]
+    [Description(InitDescription)]
+    [ConfigDefault<TrainingConfig>(nameof(TrainingConfig.Init))]
+    public override string Init { get; init; } = null!;
+
     /// <summary>Dataset.</summary>
     [CommandOption("-d|--dataset <NAME>")]
     [Description("cifar10 | cifar100 | fashion-mnist")]
-    [DefaultValue("cifar10")]
-    public string Dataset { get; init; } = "cifar10";
+    [ConfigDefault<TrainingConfig>("Dataset")]
+    public string Dataset { get; init; } = null!;
 
     /// <summary>Where the dataset archive is.</summary>
     [CommandOption("--data <DIR>")]
@@ -24,8 +30,8 @@ public class TrainingSettings : OptimizerSettings
     /// <summary>Model preset.</summary>
     [CommandOption("-m|--model <PRESET>")]
     [Description("model preset (see 'mimetic presets')")]
-    [DefaultValue("vit-cpu")]
-    public string Model { get; init; } = "vit-cpu";
+    [ConfigDefault<TrainingConfig>("Model")]
+    public string Model { get; init; } = null!;
 
     /// <summary>Position embedding override.</summary>
     [CommandOption("--pos <KIND>")]
@@ -34,33 +40,33 @@ public class TrainingSettings : OptimizerSettings
 
     /// <summary>Epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
-    [DefaultValue(10)]
-    public int Epochs { get; init; } = 10;
+    [ConfigDefault<TrainingConfig>("Epochs")]
+    public int Epochs { get; init; }
 
     /// <summary>Batch size.</summary>
     [CommandOption("-b|--batch-size <N>")]
-    [DefaultValue(128)]
-    public int BatchSize { get; init; } = 128;
+    [ConfigDefault<TrainingConfig>("BatchSize")]
+    public int BatchSize { get; init; }
 
     /// <summary>Final learning rate.</summary>
     [CommandOption("--min-lr <LR>")]
-    [DefaultValue(1e-5)]
-    public double MinLearningRate { get; init; } = 1e-5;
+    [ConfigDefault<TrainingConfig>("MinLearningRate")]
+    public double MinLearningRate { get; init; }
 
     /// <summary>Warm-up epochs.</summary>
     [CommandOption("--warmup <EPOCHS>")]
-    [DefaultValue(1.0)]
-    public double WarmupEpochs { get; init; } = 1;
+    [ConfigDefault<TrainingConfig>("WarmupEpochs")]
+    public double WarmupEpochs { get; init; }
 
     /// <summary>Weight decay.</summary>
     [CommandOption("--weight-decay <WD>")]
-    [DefaultValue(0.05)]
-    public double WeightDecay { get; init; } = 0.05;
+    [ConfigDefault<TrainingConfig>("WeightDecay")]
+    public double WeightDecay { get; init; }
 
     /// <summary>Label smoothing.</summary>
     [CommandOption("--label-smoothing <S>")]
-    [DefaultValue(0.1)]
-    public double LabelSmoothing { get; init; } = 0.1;
+    [ConfigDefault<TrainingConfig>("LabelSmoothing")]
+    public double LabelSmoothing { get; init; }
 
     /// <summary>Training subset size.</summary>
     [CommandOption("--train-size <N>")]

@@ -39,6 +39,25 @@ public sealed record LanguageCorpus(
     /// <summary>Characters per validation token (1 for the character tokenizer).</summary>
     public double CharactersPerToken => (double)ValidationCharacters / Validation.Length;
 
+    /// <summary>
+    /// The corpus <paramref name="config"/> names: the Brown corpus (found again, <paramref name="dataDirectory"/> first),
+    /// its text file, or — with no text file — Tiny Shakespeare as the data folders hold it.
+    /// </summary>
+    /// <remarks>A named data folder must exist even when the text file makes it unused.</remarks>
+    public static LanguageCorpus For(LanguageTrainingConfig config, string? dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = new DatasetLoadOptions { DataDirectory = dataDirectory };
+        _ = new DatasetLocator(dataDirectory); // throws for a missing or unreadable named folder
+        if (config.Corpus == BrownCorpus.Name)
+        {
+            return BrownLanguageCorpus.Load(config.Tokenizer, options);
+        }
+
+        var text = config.Text.Length > 0 ? config.Text : DatasetCatalog.LocateTinyShakespeare(options);
+        return Load(text, config.Tokenizer, config.TrainFraction);
+    }
+
     /// <summary>Reads, tokenizes (or reads the cached ids) and splits a text file.</summary>
     /// <param name="textPath">A UTF-8 text file.</param>
     /// <param name="tokenizerKind"><c>char</c> or <c>gpt2</c>.</param>

@@ -67,8 +67,11 @@ public sealed record LanguageTrainingConfig : RunConfig
     public int Evaluations => (Steps + EvalInterval - 1) / EvalInterval;
 
     /// <inheritdoc />
-    public override RunConfig WithResumableSettingsOf(RunConfig requested) =>
-        requested is LanguageTrainingConfig language ? this with { Steps = language.Steps, Threads = language.Threads, Device = language.Device } : this;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override string LengthOption => "steps";
+
+    /// <inheritdoc />
+    protected override RunConfig WithLengthOf(RunConfig other) => other is LanguageTrainingConfig language ? this with { Steps = language.Steps } : this;
 
     /// <inheritdoc />
     public override void Validate()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Mimetic.Init;
 
 namespace Mimetic.Training;
@@ -49,11 +50,32 @@ public abstract record RunConfig
     /// </summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>The option that sets the run's length (<c>epochs</c> or <c>steps</c>).</summary>
+    [JsonIgnore]
+    public abstract string LengthOption { get; }
+
     /// <summary>
-    /// This config with the settings a resume may change taken from <paramref name="requested"/>: the run's
-    /// length, the thread count and the device. Everything else must match the saved run.
+    /// The resume rule, the one place it is written: the options a resume may change (the run's length, the thread
+    /// count and the device: its speed and where it runs, not its result). Everything else must match the saved run.
     /// </summary>
-    public abstract RunConfig WithResumableSettingsOf(RunConfig requested);
+    [JsonIgnore]
+    public IReadOnlyList<string> ResumableOptions => [LengthOption, "threads", "device"];
+
+    /// <summary>This saved config with the resumable settings that <paramref name="isGiven"/> names taken from <paramref name="requested"/>.</summary>
+    public RunConfig Resumed(RunConfig requested, Func<string, bool> isGiven)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(isGiven);
+        var resumed = this with
+        {
+            Threads = isGiven("threads") ? requested.Threads : Threads,
+            Device = isGiven("device") ? requested.Device : Device,
+        };
+        return isGiven(LengthOption) ? resumed.WithLengthOf(requested) : resumed;
+    }
+
+    /// <summary>This config with the run length of <paramref name="other"/> (a config of the same kind).</summary>
+    protected abstract RunConfig WithLengthOf(RunConfig other);
 
     /// <summary>Throws <see cref="ArgumentException"/> for settings that cannot train.</summary>
     public virtual void Validate()
@@ -87,23 +109,11 @@ public static class TrainingTasks
     /// <summary>Next-token prediction with a GPT.</summary>
     public const string Language = "language";
 
-    private static readonly Dictionary<string, Type> ConfigTypes = new(StringComparer.Ordinal);
-
-    /// <summary>Registers the config type of a model kind (each kind's assembly part does this once).</summary>
-    public static void Register(string task, Type configType)
+    private static readonly Dictionary<string, Type> ConfigTypes = new(StringComparer.Ordinal)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(task);
-        ArgumentNullException.ThrowIfNull(configType);
-        if (!typeof(RunConfig).IsAssignableFrom(configType))
-        {
-            throw new ArgumentException($"{configType.Name} is not a {nameof(RunConfig)}.", nameof(configType));
-        }
-
-        lock (ConfigTypes)
-        {
-            ConfigTypes[task] = configType;
-        }
-    }
+        [Vision] = typeof(TrainingConfig),
+        [Language] = typeof(Language.LanguageTrainingConfig),
+    };
 
     /// <summary>
     /// Reads a run's <c>config.json</c> as the config of its kind: the <c>Task</c> field, or — in runs written
@@ -131,14 +141,9 @@ public static class TrainingTasks
             throw new InvalidDataException($"{source} is not valid JSON: {e.Message.Split('\n')[0]}");
         }
 
-        Type type;
-        lock (ConfigTypes)
+        if (!ConfigTypes.TryGetValue(task, out var type))
         {
-            EnsureBuiltInKinds();
-            if (!ConfigTypes.TryGetValue(task, out type!))
-            {
-                throw new InvalidDataException($"{source} names an unknown model kind '{task}'; known: {string.Join(", ", ConfigTypes.Keys)}.");
-            }
+            throw new InvalidDataException($"{source} names an unknown model kind '{task}'; known: {string.Join(", ", ConfigTypes.Keys)}.");
         }
 
         try
@@ -149,11 +154,5 @@ public static class TrainingTasks
         {
             throw new InvalidDataException($"{source} is not a valid {task} config: {e.Message.Split('\n')[0]}");
         }
-    }
-
-    private static void EnsureBuiltInKinds()
-    {
-        ConfigTypes.TryAdd(Vision, typeof(TrainingConfig));
-        ConfigTypes.TryAdd(Language, typeof(Language.LanguageTrainingConfig));
     }
 }

@@ -114,14 +114,14 @@ public sealed class RunFiles
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless the saved config equals <paramref name="config"/> once the
-    /// settings a resume may change (<see cref="RunConfig.WithResumableSettingsOf"/>) are taken over from it.
+    /// settings a resume may change (<see cref="RunConfig.ResumableOptions"/>) are taken over from it.
     /// </summary>
     /// <returns>The saved config, as read.</returns>
     public RunConfig RequireSameConfig(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var saved = ReadConfig();
-        if (!saved.WithResumableSettingsOf(config).Equals(config))
+        if (!saved.Resumed(config, _ => true).Equals(config))
         {
             throw new ArgumentException($"{Directory} holds a run with a different config; resume it with its own settings or choose another --out.");
         }

@@ -50,8 +50,11 @@ public sealed record TrainingConfig : RunConfig
     public bool RandAugment { get; init; }
 
     /// <inheritdoc />
-    public override RunConfig WithResumableSettingsOf(RunConfig requested) =>
-        requested is TrainingConfig vision ? this with { Epochs = vision.Epochs, Threads = vision.Threads, Device = vision.Device } : this;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override string LengthOption => "epochs";
+
+    /// <inheritdoc />
+    protected override RunConfig WithLengthOf(RunConfig other) => other is TrainingConfig vision ? this with { Epochs = vision.Epochs } : this;
 
     /// <inheritdoc />
     public override void Validate()
