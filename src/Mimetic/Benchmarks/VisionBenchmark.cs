@@ -93,8 +93,6 @@ public static class VisionBenchmark
             flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, initFloat64Seconds, breakdown, NativeAllocator.State.ToString());
     }
 
-    /// <summary>GFLOP/s of an n×n by n×n float32 matmul, median of the timed repetitions.</summary>
-    public static double MatmulGflops(int size, int warmup, int steps) => StepTimer.MatmulGflops(size, warmup, steps);
 
     /// <summary>Seconds the data layer takes to prepare one augmented training batch on its background thread.</summary>
     public static double DataPreparationSeconds(int batchSize, int batches = 16)

@@ -88,9 +88,6 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
         RunFiles.WriteAtomically(Path.Combine(directory, ResultsFile), JsonSerializer.Serialize(ToJson(), RunFiles.Json));
     }
 
-    /// <summary>The paired gain of <paramref name="init"/> in each setting, in grid order (null where not measured).</summary>
-    public IReadOnlyList<PairedGain?> GainsOf(string init) => Settings.Select(s => s.GainOf(init)).ToList();
-
     private static List<PairedGain> Gains(ComparisonSummary summary)
     {
         var baseline = summary.Of(WeightInit.Default);

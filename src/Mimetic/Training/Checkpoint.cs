@@ -176,16 +176,6 @@ public static class Checkpoint
         return file.Metadata;
     }
 
-    /// <summary>Metadata that lets any tool read a Vision Transformer's weights file: layout, heads, config, epoch.</summary>
-    public static Dictionary<string, string> Metadata(TrainingConfig config, Models.VisionTransformerConfig model, int epoch)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(model);
-        var metadata = Metadata("timm", model.Heads, config.Model, config.Init, config.Seed, model);
-        metadata["mimetic.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
-        return metadata;
-    }
-
     /// <summary>Metadata that lets any tool read a weights file: parameter layout, heads, preset, init, seed and the model's config.</summary>
     public static Dictionary<string, string> Metadata<TModelConfig>(string layout, int heads, string model, string init, long seed, TModelConfig modelConfig) => new()
     {

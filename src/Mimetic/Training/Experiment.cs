@@ -12,24 +12,21 @@ public sealed class Experiment : IDisposable
     /// <summary>The seed of the training subset: fixed, so every init and seed trains on the same images.</summary>
     public const long SubsetSeed = 0;
 
-    private readonly LoaderBatchSource train;
-    private readonly LoaderBatchSource test;
-
-    private Experiment(VisionTransformerConfig modelConfig, LoaderBatchSource train, LoaderBatchSource test)
+    private Experiment(VisionTransformerConfig modelConfig, BatchLoader train, BatchLoader test)
     {
         ModelConfig = modelConfig;
-        this.train = train;
-        this.test = test;
+        Train = train;
+        Test = test;
     }
 
     /// <summary>The model's shape.</summary>
     public VisionTransformerConfig ModelConfig { get; }
 
     /// <summary>Shuffled, augmented training batches.</summary>
-    public IBatchSource Train => train;
+    public BatchLoader Train { get; }
 
     /// <summary>Test batches, in order, not augmented.</summary>
-    public IBatchSource Test => test;
+    public BatchLoader Test { get; }
 
     /// <summary>Builds the experiment of <paramref name="config"/> on already loaded data.</summary>
     public static Experiment Create(TrainingConfig config, DatasetSplits data)
@@ -59,38 +56,13 @@ public sealed class Experiment : IDisposable
         };
         var trainLoader = new BatchLoader(trainSet, BatchLoaderOptions.Training(config.BatchSize, config.Seed, augmentation));
         var testLoader = new BatchLoader(testSet, BatchLoaderOptions.Evaluation(Math.Max(config.BatchSize, 256)));
-        return new Experiment(model, new LoaderBatchSource(trainLoader), new LoaderBatchSource(testLoader));
+        return new Experiment(model, trainLoader, testLoader);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        train.Dispose();
-        test.Dispose();
+        Train.Dispose();
+        Test.Dispose();
     }
-}
-
-/// <summary>Adapts the data layer's <see cref="BatchLoader"/> to <see cref="IBatchSource"/>.</summary>
-public sealed class LoaderBatchSource(BatchLoader loader) : IBatchSource, IDisposable
-{
-    /// <inheritdoc />
-    public int Images => loader.ImagesPerEpoch;
-
-    /// <inheritdoc />
-    public int BatchesPerEpoch => loader.BatchesPerEpoch;
-
-    /// <inheritdoc />
-    public double WaitSeconds => loader.WaitTime.TotalSeconds;
-
-    /// <inheritdoc />
-    public IEnumerable<Batch> Epoch(int epoch, int skipBatches = 0)
-    {
-        foreach (var batch in loader.Epoch(epoch, skipBatches))
-        {
-            yield return new Batch(batch.Images, batch.Labels);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => loader.Dispose();
 }

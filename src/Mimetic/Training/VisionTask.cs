@@ -127,7 +127,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     }
 
     /// <summary>Mean cross-entropy (no smoothing) and accuracy over a split, without gradients, with the batches on <paramref name="device"/> (default: the CPU).</summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource source, Device? device = null)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader source, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -154,8 +154,18 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     /// <inheritdoc />
     public void Dispose() => experiment.Dispose();
 
-    private static Batch OnDevice(Batch batch, Device? device) =>
-        DeviceBatches.ToDevice(batch, device, move => new Batch(move(batch.Images), move(batch.Labels)));
+    private static Batch OnDevice(DataBatch batch, Device? device) =>
+        DeviceBatches.ToDevice(new Batch(batch.Images, batch.Labels), device, move => new Batch(move(batch.Images), move(batch.Labels)));
+
+    /// <summary>Images [B, C, H, W] and labels [B] of one batch, on the model's device; disposing it disposes both.</summary>
+    private sealed record Batch(Tensor Images, Tensor Labels) : IDisposable
+    {
+        public void Dispose()
+        {
+            Images.Dispose();
+            Labels.Dispose();
+        }
+    }
 
     /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
     private sealed class ImageBatch(Batch batch, double labelSmoothing) : ITrainingBatch

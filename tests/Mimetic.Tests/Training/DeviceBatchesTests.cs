@@ -10,11 +10,11 @@ public sealed class DeviceBatchesTests
     [Fact]
     public void OnTheCpuOrWithNoDeviceTheBatchIsReturnedUntouched()
     {
-        using var batch = new Batch(torch.ones(2, 3), torch.zeros(2, ScalarType.Int64));
+        using var batch = new TokenBatch(torch.ones(2, 3, ScalarType.Int64), torch.zeros(2, 3, ScalarType.Int64));
         Assert.Same(batch, DeviceBatches.ToDevice(batch, torch.CPU, Fail));
         Assert.Same(batch, DeviceBatches.ToDevice(batch, null, Fail));
 
-        static Batch Fail(Func<Tensor, Tensor> move) => throw new InvalidOperationException("a CPU batch must not be copied");
+        static TokenBatch Fail(Func<Tensor, Tensor> move) => throw new InvalidOperationException("a CPU batch must not be copied");
     }
 
     [Fact]
