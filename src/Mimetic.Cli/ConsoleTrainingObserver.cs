@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mimetic.Language;
 using Mimetic.Training;
+using Mimetic.Vision;
 using Spectre.Console;
 
 namespace Mimetic.Cli;

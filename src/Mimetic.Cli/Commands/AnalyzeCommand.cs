@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Mimetic.Analysis;
-using Mimetic.Io.Layouts;
+using Mimetic.Analysis.Layouts;
 using Mimetic.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;

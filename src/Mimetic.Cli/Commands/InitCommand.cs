@@ -6,6 +6,7 @@ using Mimetic.Init;
 using Mimetic.Io;
 using Mimetic.Models;
 using Mimetic.Training;
+using Mimetic.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Mimetic.Training;
+using Mimetic.Vision;
 using Spectre.Console.Cli;
 
 namespace Mimetic.Cli.Commands;

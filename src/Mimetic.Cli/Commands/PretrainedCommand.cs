@@ -1,5 +1,6 @@
 using System.ComponentModel;
-using Mimetic.Io.Onnx;
+using Mimetic.Analysis.Onnx;
+using Mimetic.Data;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Mimetic.Data;
 using Mimetic.Models;
 using Mimetic.Training;
+using Mimetic.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

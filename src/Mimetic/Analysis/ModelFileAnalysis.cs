@@ -1,6 +1,6 @@
 using Mimetic.Io;
-using Mimetic.Io.Layouts;
-using Mimetic.Io.Onnx;
+using Mimetic.Analysis.Layouts;
+using Mimetic.Analysis.Onnx;
 using static TorchSharp.torch;
 
 namespace Mimetic.Analysis;

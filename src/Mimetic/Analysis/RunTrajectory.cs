@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Mimetic.Models;
 using Mimetic.Training;
+using Mimetic.Vision;
 
 namespace Mimetic.Analysis;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mimetic.Init;
+using Mimetic.Vision;
 
 namespace Mimetic.Training;
 

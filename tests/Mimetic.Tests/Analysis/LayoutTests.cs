@@ -1,6 +1,6 @@
 using Mimetic.Analysis;
 using Mimetic.Io;
-using Mimetic.Io.Layouts;
+using Mimetic.Analysis.Layouts;
 using Mimetic.Models;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using Mimetic.Init;
 using Mimetic.Io;
 using Mimetic.Models;
 using Mimetic.Training;
+using Mimetic.Vision;
 using static TorchSharp.torch;
 
 namespace Mimetic.Tests.Cli;

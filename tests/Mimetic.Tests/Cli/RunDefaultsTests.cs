@@ -1,6 +1,7 @@
 using Mimetic.Language;
 using Mimetic.Tests.Language;
 using Mimetic.Training;
+using Mimetic.Vision;
 
 namespace Mimetic.Tests.Cli;
 

@@ -4,7 +4,7 @@ using Mimetic.Analysis;
 using Mimetic.Cli;
 using Mimetic.Init;
 using Mimetic.Io;
-using Mimetic.Io.Onnx;
+using Mimetic.Analysis.Onnx;
 using Mimetic.Tests.Analysis;
 using Mimetic.Tests.Cli;
 using Onnx;

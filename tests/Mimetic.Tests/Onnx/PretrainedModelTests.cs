@@ -1,6 +1,6 @@
 using Mimetic.Data;
 using Mimetic.Io;
-using Mimetic.Io.Onnx;
+using Mimetic.Analysis.Onnx;
 using Mimetic.Tests.Analysis;
 
 namespace Mimetic.Tests.Onnx;

@@ -4,6 +4,7 @@ using Mimetic.Reports;
 using Mimetic.Studies;
 using Mimetic.Tests.Cli;
 using Mimetic.Training;
+using Mimetic.Vision;
 
 namespace Mimetic.Tests.Studies;
 

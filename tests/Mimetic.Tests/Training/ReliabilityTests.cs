@@ -3,6 +3,7 @@ using Mimetic.Cli;
 using Mimetic.Io;
 using Mimetic.Tests.Cli;
 using Mimetic.Training;
+using Mimetic.Vision;
 
 namespace Mimetic.Tests.Training;
 

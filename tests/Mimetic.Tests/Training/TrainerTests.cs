@@ -2,6 +2,7 @@ using Mimetic.Data;
 using Mimetic.Io;
 using Mimetic.Reports;
 using Mimetic.Training;
+using Mimetic.Vision;
 using static TorchSharp.torch;
 
 namespace Mimetic.Tests.Training;

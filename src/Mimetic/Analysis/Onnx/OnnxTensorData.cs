@@ -1,7 +1,8 @@
+using Mimetic.Io;
 using System.Buffers.Binary;
 using Onnx;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>
 /// The values of ONNX tensors (initializers and constants), checked against their declared shapes: float32, float16,

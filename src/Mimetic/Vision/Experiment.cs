@@ -1,7 +1,7 @@
 using Mimetic.Data;
 using Mimetic.Models;
 
-namespace Mimetic.Training;
+namespace Mimetic.Vision;
 
 /// <summary>
 /// What one run trains on: the model's shape (the preset adapted to the dataset) and the batch

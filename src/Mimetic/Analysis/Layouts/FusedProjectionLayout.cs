@@ -1,6 +1,7 @@
 using Mimetic.Init;
+using Mimetic.Io;
 
-namespace Mimetic.Io.Layouts;
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>The tensor names of one fused-projection layout, relative to a layer's prefix.</summary>
 /// <param name="InWeight">The fused query/key/value weight (3d×d, <c>Linear</c> storage).</param>

@@ -1,7 +1,8 @@
 using Mimetic.Init;
 using Mimetic.Models;
+using Mimetic.Training;
 
-namespace Mimetic.Training;
+namespace Mimetic.Vision;
 
 /// <summary>
 /// Everything that decides an image-classification run (the <see cref="RunConfig"/> settings plus dataset,

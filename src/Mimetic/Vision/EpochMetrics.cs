@@ -1,6 +1,7 @@
+using Mimetic.Training;
 using System.Globalization;
 
-namespace Mimetic.Training;
+namespace Mimetic.Vision;
 
 /// <summary>What one epoch of an image classifier measured. One line of <c>metrics.jsonl</c> and <c>metrics.csv</c>.</summary>
 /// <param name="Epoch">1-based epoch.</param>

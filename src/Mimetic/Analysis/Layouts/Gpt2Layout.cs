@@ -1,6 +1,7 @@
 using Mimetic.Init;
+using Mimetic.Io;
 
-namespace Mimetic.Io.Layouts;
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>
 /// GPT-2: <c>{prefix}c_attn.weight</c> and <c>{prefix}c_proj.weight</c>, e.g. <c>h.3.attn.c_attn.weight</c> or

@@ -1,6 +1,6 @@
 using Onnx;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>
 /// An ONNX graph indexed for walking: who produces each value, who consumes it, and which values are constants

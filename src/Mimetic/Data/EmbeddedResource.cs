@@ -1,7 +1,8 @@
+using Mimetic.Io;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Data;
 
 /// <summary>
 /// Reads a manifest resource out of a .NET assembly file without loading the assembly (System.Reflection.Metadata):

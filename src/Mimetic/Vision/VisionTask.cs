@@ -1,11 +1,12 @@
 using System.Globalization;
 using Mimetic.Data;
 using Mimetic.Models;
+using Mimetic.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Mimetic.Training;
+namespace Mimetic.Vision;
 
 /// <summary>
 /// Image classification with a Vision Transformer, as a task of the one training loop: rounds are epochs over

@@ -1,4 +1,6 @@
-namespace Mimetic.Io.Layouts;
+using Mimetic.Io;
+
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>A layout chosen for a file, with the layers it found and why it was chosen.</summary>
 /// <param name="Layout">The layout.</param>

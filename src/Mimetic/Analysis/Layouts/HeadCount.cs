@@ -1,7 +1,8 @@
+using Mimetic.Io;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Mimetic.Io.Layouts;
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>Where the number of attention heads of a model file comes from.</summary>
 public static class HeadCount

@@ -1,7 +1,8 @@
 using Google.Protobuf;
+using Mimetic.Io;
 using Onnx;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>
 /// An ONNX model read with OnnxSharp (ONNX's own protobuf schema, parsed by Google.Protobuf). Reading is bounded:

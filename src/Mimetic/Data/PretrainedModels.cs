@@ -1,6 +1,6 @@
 using Mimetic.Data;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Data;
 
 /// <summary>A pretrained ONNX model that a NuGet package embeds as a manifest resource of one of its assemblies.</summary>
 /// <param name="Name">The model's name, as <c>mimetic pretrained</c> takes it.</param>
@@ -71,7 +71,7 @@ public static class PretrainedModels
     /// a partial copy never takes the final name).
     /// </summary>
     /// <exception cref="DataException">Neither the cache nor the restored package has it (the message says what to run).</exception>
-    /// <exception cref="InvalidModelFileException">The package's assembly does not hold the resource.</exception>
+    /// <exception cref="Io.InvalidModelFileException">The package's assembly does not hold the resource.</exception>
     public static string Ensure(PretrainedModel model, string? cacheDirectory = null, string? packagesDirectory = null)
     {
         var status = Locate(model, cacheDirectory, packagesDirectory);

@@ -1,7 +1,8 @@
+using Mimetic.Io;
 using System.Globalization;
 using Onnx;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>
 /// ONNX external data: a tensor whose bytes live in a side file named by its <c>location</c> entry, at <c>offset</c>

@@ -1,7 +1,8 @@
 using Mimetic.Init;
+using Mimetic.Io;
 using static TorchSharp.torch;
 
-namespace Mimetic.Io.Layouts;
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>
 /// How a model file names and stores its attention weights. A layout finds layers by an anchor tensor

@@ -1,7 +1,8 @@
 using Mimetic.Init;
+using Mimetic.Io;
 using static TorchSharp.torch;
 
-namespace Mimetic.Io.Layouts;
+namespace Mimetic.Analysis.Layouts;
 
 /// <summary>
 /// Separate query, key and value projections, as in Hugging Face's BART, OPT, CLIP and LLaMA:

@@ -1,7 +1,7 @@
 using Mimetic.Init;
 using static TorchSharp.torch;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>Where one projection's weight lives in an ONNX graph.</summary>
 /// <param name="Weight">The weight initializer's name.</param>
@@ -28,7 +28,7 @@ public sealed record OnnxAttentionLayer(
     /// Reads the layer's weights as float32 in TorchSharp's <c>Linear</c> storage (out×in), the form the analysis takes.
     /// The tensors join the caller's dispose scope.
     /// </summary>
-    /// <exception cref="InvalidModelFileException">A weight cannot be read.</exception>
+    /// <exception cref="Io.InvalidModelFileException">A weight cannot be read.</exception>
     public AttentionSlot ReadSlot(OnnxModelFile file)
     {
         ArgumentNullException.ThrowIfNull(file);

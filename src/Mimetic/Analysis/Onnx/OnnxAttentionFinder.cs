@@ -1,7 +1,8 @@
+using Mimetic.Io;
 using System.Globalization;
 using Onnx;
 
-namespace Mimetic.Io.Onnx;
+namespace Mimetic.Analysis.Onnx;
 
 /// <summary>
 /// Finds self-attention layers in an ONNX graph by its data flow, not by names (exporters often number the weights):
