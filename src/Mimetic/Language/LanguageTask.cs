@@ -68,11 +68,10 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateGpt(ModelConfig, config.Init, config.Seed, config.Mimetic, device);
 
     /// <inheritdoc />
-    public void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model)
+    public void WriteRunStart(RunFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
         TextTokenizers.Save(corpus.Tokenizer, files.TokenizerPath);
-        Checkpoint.SaveWeights(files.WeightsPath(0), model, Metadata(0, 0));
     }
 
     /// <inheritdoc />

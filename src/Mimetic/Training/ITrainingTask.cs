@@ -34,8 +34,10 @@ public interface ITrainingTask<TMetrics> : IDisposable
     /// <summary>Builds the model, seeded and initialized by the config.</summary>
     nn.Module<Tensor, Tensor> CreateModel();
 
-    /// <summary>Writes what a new run directory needs besides config and status (initial weights, a tokenizer).</summary>
-    void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model);
+    /// <summary>Writes what a new run directory of this kind needs besides config, status and the initial weights (a tokenizer); nothing by default.</summary>
+    void WriteRunStart(RunFiles files)
+    {
+    }
 
     /// <summary>
     /// The training batches of round <paramref name="round"/> from the step <paramref name="position"/> stands at,

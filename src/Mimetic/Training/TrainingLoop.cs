@@ -108,7 +108,8 @@ public sealed class TrainingLoop<TMetrics>
         else
         {
             files.WriteConfig(config);
-            task.WriteRunStart(files, model);
+            Checkpoint.SaveWeights(files.WeightsPath(0), model, task.Metadata(0, 0));   // round 0: the init, for analyze-run
+            task.WriteRunStart(files);
         }
 
         if (position.EpochsCompleted >= task.Rounds)

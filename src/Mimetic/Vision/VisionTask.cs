@@ -56,13 +56,6 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     public nn.Module<Tensor, Tensor> CreateModel() => ModelFactory.CreateVision(ModelConfig, config.Init, config.Seed, config.Mimetic, device);
 
     /// <inheritdoc />
-    public void WriteRunStart(RunFiles files, nn.Module<Tensor, Tensor> model)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        Checkpoint.SaveWeights(files.WeightsPath(0), model, Metadata(0, 0));
-    }
-
-    /// <inheritdoc />
     public IEnumerable<ITrainingBatch> Batches(int round, TrainingPosition position)
     {
         ArgumentNullException.ThrowIfNull(position);
