@@ -66,6 +66,7 @@ public sealed class StrictCommandLine(string applicationName)
     private void CheckOptions(string command, List<OptionName> options, List<string> args)
     {
         var byText = options.ToDictionary(o => o.Text, StringComparer.Ordinal);
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var token = args[i];
@@ -88,6 +89,7 @@ public sealed class StrictCommandLine(string applicationName)
                 name = name[..2];
                 if (byText.TryGetValue(name, out var packed) && packed.TakesValue)
                 {
+                    RequireOnce(given, packed);
                     RequireFits(packed, token[2..]);
                     continue;
                 }
@@ -98,6 +100,7 @@ public sealed class StrictCommandLine(string applicationName)
                 throw Unknown($"unknown option '{name}' for '{command}'", name, OptionsOf(command), $"'{applicationName} {command} --help' lists its options");
             }
 
+            RequireOnce(given, option);
             if (!option.TakesValue)
             {
                 continue;
@@ -115,6 +118,15 @@ public sealed class StrictCommandLine(string applicationName)
             {
                 throw new UsageException($"{option.Text} needs a value; '{applicationName} {command} --help' describes it");
             }
+        }
+    }
+
+    /// <summary>An option given twice would silently mean its last value: a usage error instead.</summary>
+    private static void RequireOnce(HashSet<string> given, OptionName option)
+    {
+        if (!given.Add(option.Property))
+        {
+            throw new UsageException($"{option.Text} is given more than once; give it once");
         }
     }
 
@@ -169,7 +181,7 @@ public sealed class StrictCommandLine(string applicationName)
 
     private static IEnumerable<OptionName> OptionNames(PropertyInfo p, CommandOptionAttribute a) =>
         a.LongNames.Select(n => "--" + n).Concat(a.ShortNames.Select(n => "-" + n))
-            .Select(text => new OptionName(text, a.ValueName is not null, a.ValueIsOptional, p.PropertyType));
+            .Select(text => new OptionName(text, p.Name, a.ValueName is not null, a.ValueIsOptional, p.PropertyType));
 
-    private sealed record OptionName(string Text, bool TakesValue, bool ValueIsOptional, Type ValueType);
+    private sealed record OptionName(string Text, string Property, bool TakesValue, bool ValueIsOptional, Type ValueType);
 }

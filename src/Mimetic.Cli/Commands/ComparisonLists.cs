@@ -32,6 +32,16 @@ public static class ComparisonLists
             return ValidationResult.Error("--inits names an initialization twice");
         }
 
+        if (inits.Split(',').Any(string.IsNullOrWhiteSpace))
+        {
+            return ValidationResult.Error($"--inits has an empty entry: '{inits}'");
+        }
+
+        if (seeds.Split(',').Any(string.IsNullOrWhiteSpace))
+        {
+            return ValidationResult.Error($"--seeds has an empty entry: '{seeds}'");
+        }
+
         var parts = Split(seeds);
         if (parts.Count == 0 || !parts.All(s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
         {

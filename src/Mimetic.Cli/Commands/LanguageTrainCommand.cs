@@ -31,7 +31,8 @@ public sealed class LanguageTrainSettings : LanguageTrainingSettings, IRunOption
 
     /// <inheritdoc />
     /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
-    public override ValidationResult Validate() => ResumeFrom is null ? base.Validate()
+    public override ValidationResult Validate() => UntilStep is < 1 ? ValidationResult.Error($"--until-step must be at least 1, not {UntilStep}")
+        : ResumeFrom is null ? base.Validate()
         : Steps >= 1 ? ValidationResult.Success() : ValidationResult.Error("--steps must be at least 1");
 }
 

@@ -31,7 +31,8 @@ public sealed class TrainSettings : TrainingSettings, IRunOptions
 
     /// <inheritdoc />
     /// <remarks>With <c>--resume</c> the saved config is validated when it is read; only the length given here is checked.</remarks>
-    public override ValidationResult Validate() => ResumeFrom is null ? base.Validate()
+    public override ValidationResult Validate() => UntilEpoch is < 1 ? ValidationResult.Error($"--until-epoch must be at least 1, not {UntilEpoch}")
+        : ResumeFrom is null ? base.Validate()
         : Epochs >= 1 ? ValidationResult.Success() : ValidationResult.Error("--epochs must be at least 1");
 }
 

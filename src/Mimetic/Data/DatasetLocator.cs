@@ -35,7 +35,12 @@ public sealed class DatasetLocator
         Func<string, string?> getEnvironmentVariable)
     {
         var directories = new List<string>();
-        if (!string.IsNullOrWhiteSpace(dataDirectory))
+        if (dataDirectory is not null && string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            throw new DataException("--data names no folder (an empty value); leave it out to search the usual places");
+        }
+
+        if (dataDirectory is not null)
         {
             directories.Add(RequireReadable(Path.GetFullPath(dataDirectory, currentDirectory), "given with --data"));
         }
