@@ -16,6 +16,17 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
 /// <summary>Runs the CLI in-process with a captured, non-interactive console and a captured standard error.</summary>
 internal static class CliRunner
 {
+    /// <summary>
+    /// <paramref name="baseArguments"/> (option, value pairs) with each option of <paramref name="overrides"/> replacing
+    /// the same option there, or added: an option may be given only once on a command line.
+    /// </summary>
+    public static string[] With(string[] baseArguments, params string[] overrides)
+    {
+        var replaced = new HashSet<string>(overrides.Where((_, i) => i % 2 == 0), StringComparer.Ordinal);
+        var kept = baseArguments.Chunk(2).Where(pair => !replaced.Contains(pair[0])).SelectMany(pair => pair);
+        return [.. kept, .. overrides];
+    }
+
     public static CliResult Run(params string[] args) => Run(200, args);
 
     public static CliResult Run(int width, params string[] args)

@@ -45,7 +45,7 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
     {
         data.RequireData();
         var comparison = Path.Combine(root, "cmp");
-        var (code, output) = CliRunner.Run(["lm-compare", .. Common, "--steps", "20", "--inits", "default,mimetic+", "--seeds", "0", "--out", comparison]);
+        var (code, output) = CliRunner.Run(["lm-compare", .. CliRunner.With(Common, "--steps", "20"), "--inits", "default,mimetic+", "--seeds", "0", "--out", comparison]);
         Assert.True(code == 0, output);
         Assert.Contains("mimetic+", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(comparison, "mimetic+-seed0", "tokenizer.json")));
@@ -91,7 +91,7 @@ public sealed class LanguageCliTests(LanguageTestData data) : IClassFixture<Lang
         Assert.Contains("fewer than one window", failed.Error, StringComparison.Ordinal);
 
         var run = Path.Combine(root, "run");
-        Assert.Equal(0, CliRunner.Run(["lm-train", .. Common, "--steps", "20", "--out", run]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(["lm-train", .. CliRunner.With(Common, "--steps", "20"), "--out", run]).ExitCode);
         var sample = CliRunner.Run("sample", "--run", run, "--prompt", "€");
         Assert.Equal(2, sample.ExitCode);
         Assert.StartsWith("error:", Assert.Single(sample.ErrorLines), StringComparison.Ordinal);

@@ -100,7 +100,7 @@ public sealed class StrictOptionsTests : IDisposable
         var strict = new StrictCommandLine("mimetic");
         strict.Add<Mimetic.Cli.Commands.TrainCommand>("train");
 
-        strict.Check(["train", "--epochs", "1", "-e", "1", "--no-augment", "--lr", "1e-3", "--until-epoch", "1", "--init", "mimetic", "--help"]);
+        strict.Check(["train", "-e", "1", "--no-augment", "--lr", "1e-3", "--until-epoch", "1", "--init", "mimetic", "--help"]);
         Assert.Contains("--train-size", strict.OptionsOf("train"));
         Assert.Contains("--resume", strict.OptionsOf("train"));
         Assert.Throws<UsageException>(() => strict.Check(["train", "--steps", "1"]));

@@ -23,7 +23,7 @@ public sealed class ReliabilityTests : IDisposable
     {
         RealData.RequireCifar10();
         var run = Path.Combine(root, "nan");
-        var result = CliRunner.Run(["train", .. Tiny, "--epochs", "1", "--lr", "1e30", "--min-lr", "1e30", "--out", run]);
+        var result = CliRunner.Run(["train", .. CliRunner.With(Tiny, "--epochs", "1"), "--lr", "1e30", "--min-lr", "1e30", "--out", run]);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(RunState.Diverged, new RunFiles(run).ReadStatus()!.State);
         Assert.Contains("NaN", result.Output, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed class ReliabilityTests : IDisposable
     public void SigtermCheckpointsAndExits143AndKillNineResumesFromTheLastCheckpointBothToTheSameWeights()
     {
         RealData.RequireCifar10();
-        string[] longer = [.. Tiny, "--train-size", "3000", "--epochs", "3"];
+        string[] longer = CliRunner.With(Tiny, "--train-size", "3000", "--epochs", "3");
         var straight = Path.Combine(root, "straight");
         Assert.Equal(0, CliRunner.Run(["train", .. longer, "--out", straight]).ExitCode);
 
