@@ -124,6 +124,8 @@ public class LanguageTrainingSettings : OptimizerSettings
         WarmupSteps = WarmupSteps,
         WeightDecay = WeightDecay,
         GradientClip = GradientClip,
+        Schedule = Schedule,
+        EmaDecay = EmaDecay,
         Threads = Threads,
         Device = ResolvedDevice,
     };

@@ -19,6 +19,18 @@ public abstract class OptimizerSettings : InitOptionsSettings
     [ConfigDefault<TrainingConfig>("GradientClip")]
     public double GradientClip { get; init; }
 
+    /// <summary>The learning rate's decay.</summary>
+    [CommandOption("--schedule <SHAPE>")]
+    [Description("the learning rate's decay after the warm-up, to --min-lr: cosine | linear (spends more steps at a high rate; for short budgets)")]
+    [ConfigDefault<TrainingConfig>("Schedule")]
+    public DecayShape Schedule { get; init; }
+
+    /// <summary>Weight average decay.</summary>
+    [CommandOption("--ema <DECAY>")]
+    [Description("keep an exponential moving average of the weights with this decay (e.g. 0.999; warmed up as min(decay, (1+t)/(10+t))); it is what each evaluation measures and each round saves. 0: none")]
+    [ConfigDefault<TrainingConfig>("EmaDecay")]
+    public double EmaDecay { get; init; }
+
     /// <summary>Where the model trains.</summary>
     [CommandOption("--device <DEVICE>")]
     [Description(DeviceOption.Description)]

@@ -89,6 +89,47 @@ public class TrainingSettings : OptimizerSettings
     [Description("add a RandAugment-style policy to crop and flip")]
     public bool RandAugment { get; init; }
 
+    /// <summary>Held-out training images.</summary>
+    [CommandOption("--holdout <N>")]
+    [Description("hold out N class-balanced training images (always the same ones) and evaluate on them instead of the test split: for choosing a recipe without the test images")]
+    public int? Holdout { get; init; }
+
+    /// <summary>Test-time flip averaging.</summary>
+    [CommandOption("--test-flip")]
+    [Description("evaluate each image and its mirror image and average the logits")]
+    public bool TestFlip { get; init; }
+
+    /// <summary>Token drop.</summary>
+    [CommandOption("--token-drop <F>")]
+    [Description("drop this fraction of each training image's patch tokens at random (a cheaper step); 0: keep all")]
+    [ConfigDefault<TrainingConfig>("TokenDrop")]
+    public double TokenDrop { get; init; }
+
+    /// <summary>Width override.</summary>
+    [CommandOption("--width <D>")]
+    [Description("model width (default: the preset's)")]
+    public int? Width { get; init; }
+
+    /// <summary>Depth override.</summary>
+    [CommandOption("--depth <N>")]
+    [Description("number of blocks (default: the preset's)")]
+    public int? Depth { get; init; }
+
+    /// <summary>Heads override.</summary>
+    [CommandOption("--heads <N>")]
+    [Description("attention heads per block (default: the preset's)")]
+    public int? Heads { get; init; }
+
+    /// <summary>Patch size override.</summary>
+    [CommandOption("--patch-size <P>")]
+    [Description("patch side in pixels (default: the preset's)")]
+    public int? PatchSize { get; init; }
+
+    /// <summary>MLP ratio override.</summary>
+    [CommandOption("--mlp-ratio <R>")]
+    [Description("MLP hidden width as a multiple of the width (default: the preset's)")]
+    public double? MlpRatio { get; init; }
+
     /// <summary>The config for one run.</summary>
     public TrainingConfig ToConfig(string init, long seed) => new()
     {
@@ -111,6 +152,12 @@ public class TrainingSettings : OptimizerSettings
         RandomCrop = !NoAugment,
         HorizontalFlip = !NoAugment,
         RandAugment = RandAugment,
+        Schedule = Schedule,
+        EmaDecay = EmaDecay,
+        Holdout = Holdout,
+        TestFlip = TestFlip,
+        TokenDrop = TokenDrop,
+        Shape = new ShapeOverrides(Width, Depth, Heads, PatchSize, MlpRatio) is { IsEmpty: false } shape ? shape : null,
         Threads = Threads,
         Device = ResolvedDevice,
     };
@@ -128,7 +175,8 @@ public class TrainingSettings : OptimizerSettings
         {
             ToConfig(Init, 0).Validate();
             var info = DatasetCatalog.GetInfo(Dataset);
-            var model = VisionPresets.Get(Model, info.Height, info.Channels, info.ClassCount);
+            var model = ToConfig(Init, 0).ModelShape(info.Height, info.Channels, info.ClassCount);
+            model.Validate();
             StepMemory.RequireBatchFits(BatchSize, model.Tokens, StepMemory.PerImageBytes(model), Model);
         }
         catch (Exception e) when (e is ArgumentException or DataException)

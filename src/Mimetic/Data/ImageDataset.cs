@@ -127,7 +127,22 @@ public sealed class ImageDataset
     /// <param name="count">Subset size, between the class count and <see cref="Count"/>.</param>
     /// <param name="seed">Seed for the random choice inside each class.</param>
     /// <exception cref="DataException">The size is out of range or a class has too few images.</exception>
-    public ImageDataset BalancedSubset(int count, long seed)
+    public ImageDataset BalancedSubset(int count, long seed) => Subset(BalancedIndices(count, seed));
+
+    /// <summary>
+    /// Splits the data set in two: a <see cref="BalancedSubset"/> of <paramref name="count"/> images held out (for
+    /// choices made on data the model does not train on), and every other image, both in their original order.
+    /// </summary>
+    /// <exception cref="DataException">The size is out of range or a class has too few images.</exception>
+    public (ImageDataset HeldOut, ImageDataset Others) HoldOut(int count, long seed)
+    {
+        var held = BalancedIndices(count, seed);
+        var isHeld = new bool[Count];
+        held.ForEach(i => isHeld[i] = true);
+        return (Subset(held), Subset(Enumerable.Range(0, Count).Where(i => !isHeld[i]).ToList()));
+    }
+
+    private List<int> BalancedIndices(int count, long seed)
     {
         if (count > Count)
         {
@@ -170,6 +185,6 @@ public sealed class ImageDataset
         }
 
         chosen.Sort();
-        return Subset(chosen);
+        return chosen;
     }
 }

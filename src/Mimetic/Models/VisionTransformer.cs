@@ -141,14 +141,45 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
             x = cat([cls_token.expand(x.shape[0], -1, -1), x], dim: 1);
         }
 
-        x = x + pos_embed;
+        return Classify(x + pos_embed).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// images → logits, seeing only a random <c>1 − dropFraction</c> of each image's patch tokens (drawn from
+    /// <paramref name="generator"/>, after the position embedding; a class token is always kept): a cheaper
+    /// training step in the manner of PatchDropout (Liu et al., 2022).
+    /// </summary>
+    public Tensor forward(Tensor images, double dropFraction, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentOutOfRangeException.ThrowIfNegative(dropFraction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(dropFraction, 1);
+        using var scope = NewDisposeScope();
+        var x = patch_embed.call(images);                                      // B×N×d
+        var (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2]);
+        x = x + (cls_token is null ? pos_embed : pos_embed[.., 1..]);
+        var keep = Math.Max(1, (long)Math.Round(tokens * (1 - dropFraction)));
+        var kept = rand([batch, tokens], generator: generator).argsort(1)[.., ..(int)keep].to(x.device);   // B×keep
+        x = x.gather(1, kept.unsqueeze(-1).expand(-1, -1, width));
+        if (cls_token is not null)
+        {
+            x = cat([cls_token.expand(batch, -1, -1) + pos_embed[.., ..1], x], dim: 1);
+        }
+
+        return Classify(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Blocks, norm, pooling and head on embedded tokens [B, N, d].</summary>
+    private Tensor Classify(Tensor x)
+    {
         foreach (var block in blocks)
         {
             x = block.call(x);
         }
 
         var pooled = cls_token is not null ? norm!.call(x)[.., 0] : fc_norm!.call(x.mean([1]));
-        return head.call(pooled).MoveToOuterDisposeScope();
+        return head.call(pooled);
     }
 
     /// <summary>

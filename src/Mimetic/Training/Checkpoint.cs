@@ -13,7 +13,8 @@ namespace Mimetic.Training;
 /// <param name="EpochLossSum">Sum of the partial epoch's batch losses (mid-epoch only).</param>
 /// <param name="EpochCorrect">Correct predictions in the partial epoch (mid-epoch only).</param>
 /// <param name="EpochSeen">Images seen in the partial epoch (mid-epoch only).</param>
-public sealed record TrainingPosition(int EpochsCompleted, int BatchesIntoEpoch, long Step, double EpochLossSum = 0, long EpochCorrect = 0, long EpochSeen = 0);
+/// <param name="EpochSeconds">Wall-clock seconds spent in the partial epoch (mid-epoch only), so that the run's time counts them.</param>
+public sealed record TrainingPosition(int EpochsCompleted, int BatchesIntoEpoch, long Step, double EpochLossSum = 0, long EpochCorrect = 0, long EpochSeen = 0, double EpochSeconds = 0);
 
 /// <summary>
 /// A resumable checkpoint: <c>model.safetensors</c>, <c>optimizer.bin</c> and <c>position.json</c> in one
@@ -25,9 +26,11 @@ public static class Checkpoint
     private const string ModelFile = "model.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string PositionFile = "position.json";
+    private const string AverageFile = "average.safetensors";
 
-    /// <summary>Saves model, optimizer and position to <paramref name="directory"/>, atomically.</summary>
-    public static void Save(string directory, nn.Module model, OptimizerHelper optimizer, TrainingPosition position, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Saves model, optimizer, position and (when kept) the weight average to <paramref name="directory"/>, atomically.</summary>
+    public static void Save(string directory, nn.Module model, OptimizerHelper optimizer, TrainingPosition position, IReadOnlyDictionary<string, string>? metadata = null,
+        nn.Module? average = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -40,6 +43,11 @@ public static class Checkpoint
 
         Directory.CreateDirectory(temporary);
         SaveWeights(Path.Combine(temporary, ModelFile), model, metadata);
+        if (average is not null)
+        {
+            SaveWeights(Path.Combine(temporary, AverageFile), average, metadata);
+        }
+
         using (var stream = File.Create(Path.Combine(temporary, OptimizerFile)))
         using (var writer = new BinaryWriter(stream))
         {
@@ -75,7 +83,11 @@ public static class Checkpoint
     /// with the weights. Every file is checked as it is read; a damaged one is named in the error.
     /// </summary>
     /// <exception cref="InvalidDataException">No usable checkpoint, or a damaged file (named).</exception>
-    public static (TrainingPosition Position, IReadOnlyDictionary<string, string> Metadata) Load(string directory, nn.Module model, OptimizerHelper optimizer)
+    /// <param name="directory">The checkpoint folder.</param>
+    /// <param name="model">Receives the weights.</param>
+    /// <param name="optimizer">Receives the optimizer state.</param>
+    /// <param name="average">Receives the weight average, which the checkpoint must then hold; null when the run keeps none.</param>
+    public static (TrainingPosition Position, IReadOnlyDictionary<string, string> Metadata) Load(string directory, nn.Module model, OptimizerHelper optimizer, nn.Module? average = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -83,6 +95,17 @@ public static class Checkpoint
         var position = ReadPosition(Path.Combine(source, PositionFile));
         var modelPath = Path.Combine(source, ModelFile);
         var metadata = LoadWeights(modelPath, model);
+        if (average is not null)
+        {
+            var averagePath = Path.Combine(source, AverageFile);
+            if (!File.Exists(averagePath))
+            {
+                throw new InvalidDataException($"the checkpoint in {source} has no weight average ({AverageFile}), which this run keeps (--ema); the run cannot resume from it");
+            }
+
+            LoadWeights(averagePath, average);
+        }
+
         var optimizerPath = Path.Combine(source, OptimizerFile);
         try
         {

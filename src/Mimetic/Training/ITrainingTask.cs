@@ -48,7 +48,7 @@ public interface ITrainingTask<TMetrics> : IDisposable
     /// <summary>Evaluates the model after a round and returns the round's metrics line.</summary>
     /// <param name="model">The model.</param>
     /// <param name="totals">The round's training totals.</param>
-    /// <param name="elapsedSeconds">Seconds since the round began (training and, when called after the evaluation, evaluation).</param>
+    /// <param name="elapsedSeconds">Seconds of the round so far, an interrupted part included (training and, when called after the evaluation, evaluation).</param>
     TMetrics Measure(nn.Module<Tensor, Tensor> model, RoundTotals totals, Func<double> elapsedSeconds);
 
     /// <summary>Metadata stored in weights and checkpoints after <paramref name="roundsCompleted"/> rounds and <paramref name="stepsDone"/> steps.</summary>
@@ -105,4 +105,5 @@ public interface IRoundMetrics
 /// <param name="Samples">Examples seen in the round.</param>
 /// <param name="LearningRate">Learning rate of the round's last step.</param>
 /// <param name="TrainSeconds">Seconds of training in this call (throughput).</param>
-public sealed record RoundTotals(int Round, long Step, int Steps, double LossSum, long Correct, long Samples, double LearningRate, double TrainSeconds);
+/// <param name="SecondsBefore">Wall-clock seconds of training and evaluation in the rounds before this one.</param>
+public sealed record RoundTotals(int Round, long Step, int Steps, double LossSum, long Correct, long Samples, double LearningRate, double TrainSeconds, double SecondsBefore = 0);

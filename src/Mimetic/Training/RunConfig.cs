@@ -36,6 +36,17 @@ public abstract record RunConfig
     /// <summary>Learning rate at the end of the cosine decay.</summary>
     public double MinLearningRate { get; init; } = 1e-5;
 
+    /// <summary>The learning rate's decay after the warm-up (written to <c>config.json</c> only when not the default).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public DecayShape Schedule { get; init; }
+
+    /// <summary>
+    /// Decay of an exponential moving average of the weights, updated after every step; the average is what each
+    /// round evaluates and saves. 0 (the default) keeps no average.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double EmaDecay { get; init; }
+
     /// <summary>AdamW weight decay; not applied to norms, biases, embeddings and class tokens.</summary>
     public double WeightDecay { get; init; } = 0.05;
 
@@ -87,6 +98,8 @@ public abstract record RunConfig
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight decay must be ≥ 0");
         Require(GradientClip >= 0 && double.IsFinite(GradientClip), "gradient clip must be ≥ 0");
         Require(Threads >= 0, "threads must be ≥ 0");
+        Require(Enum.IsDefined(Schedule), $"unknown schedule {Schedule}");
+        Require(EmaDecay is >= 0 and < 1, $"the weight average's decay (--ema) must be in [0, 1), not {EmaDecay}");
         Require(WeightInit.IsKnown(Init), $"unknown initialization '{Init}'; known: {string.Join(", ", WeightInit.Names)}");
         Mimetic.Validate();
     }

@@ -83,12 +83,14 @@ public sealed class TrainingLoop<TMetrics>
 
         using var model = task.CreateModel();
         using var optimizer = OptimizerFactory.Create(model, config.LearningRate, config.WeightDecay);
-        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, task.WarmupSteps, task.TotalSteps);
+        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, task.WarmupSteps, task.TotalSteps, config.Schedule);
+        using var average = config.EmaDecay > 0 ? new WeightAverage(model, task.CreateModel(), config.EmaDecay) : null;
+        var evaluated = average?.Model ?? model;   // what rounds evaluate and save
         var position = new TrainingPosition(0, 0, 0);
         if (Checkpoint.Exists(files.CheckpointDirectory))
         {
             var savedDevice = files.RequireSameConfig(config).Device;
-            position = Resume(model, optimizer, metrics);
+            position = Resume(model, optimizer, average, metrics);
             if (savedDevice != config.Device)
             {
                 observer.Note($"resuming on {config.Device}; the run was on {savedDevice}");
@@ -124,8 +126,9 @@ public sealed class TrainingLoop<TMetrics>
         for (var round = position.EpochsCompleted; round < task.Rounds; round++)
         {
             var clock = Stopwatch.StartNew();
+            var secondsBefore = position.EpochSeconds;   // of this round, before an interruption
             var end = task.RoundEnd(round);
-            var diverged = !TrainRound(model, optimizer, schedule, round, Math.Min(end, stopAt), ref position, board, cancellation);
+            var diverged = !TrainRound(model, optimizer, schedule, average, round, Math.Min(end, stopAt), ref position, board, cancellation);
             if (diverged)
             {
                 return Finish(RunState.Diverged, metrics,
@@ -135,15 +138,15 @@ public sealed class TrainingLoop<TMetrics>
 
             if (position.Step < end)
             {
-                Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step));
+                Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step), average?.Model);
                 return Finish(RunState.Stopped, metrics,
                     $"stopped after step {position.Step}, in {task.RoundName} {round + 1}; checkpoint saved — run again with --resume {files.Directory} to continue");
             }
 
             var totals = new RoundTotals(round, position.Step, position.BatchesIntoEpoch, position.EpochLossSum, position.EpochCorrect, position.EpochSeen,
-                schedule.At(position.Step - 1), clock.Elapsed.TotalSeconds);
-            var measured = task.Measure(model, totals, () => clock.Elapsed.TotalSeconds);
-            if (!double.IsFinite(measured.EvaluationLoss) || !OptimizerStep.AllFinite(model))
+                schedule.At(position.Step - 1), clock.Elapsed.TotalSeconds, metrics.Sum(m => m.Seconds));
+            var measured = task.Measure(evaluated, totals, () => secondsBefore + clock.Elapsed.TotalSeconds);
+            if (!double.IsFinite(measured.EvaluationLoss) || !OptimizerStep.AllFinite(model) || !OptimizerStep.AllFinite(evaluated))
             {
                 return Finish(RunState.Diverged, metrics,
                     $"the evaluation loss ({measured.EvaluationLoss:G}) or the weights became NaN or infinite after {task.RoundName} {round + 1}; " +
@@ -154,8 +157,8 @@ public sealed class TrainingLoop<TMetrics>
             position = new TrainingPosition(round + 1, 0, position.Step);
             files.WriteMetrics(metrics);
             var metadata = task.Metadata(round + 1, position.Step);
-            Checkpoint.SaveWeights(files.WeightsPath(round + 1), model, metadata);
-            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata);
+            Checkpoint.SaveWeights(files.WeightsPath(round + 1), evaluated, metadata);
+            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata, average?.Model);
             files.WriteStatus(new RunStatus(RunState.Running, round + 1, "training"));
             task.Log(board, measured);
             observer.RoundFinished(measured);
@@ -173,14 +176,15 @@ public sealed class TrainingLoop<TMetrics>
     /// Loads the checkpoint and checks every file it reads against the others: position against the task's schedule
     /// and the weights' metadata, metrics lines against the rounds done. Returns the position; fills <paramref name="metrics"/>.
     /// </summary>
-    private TrainingPosition Resume(nn.Module<Tensor, Tensor> model, AdamW optimizer, List<TMetrics> metrics)
+    private TrainingPosition Resume(nn.Module<Tensor, Tensor> model, AdamW optimizer, WeightAverage? average, List<TMetrics> metrics)
     {
-        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer);
+        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer, average?.Model);
         var positionFile = Path.Combine(files.CheckpointDirectory, "position.json");
         var invalid = position switch
         {
             { EpochsCompleted: < 0 } or { BatchesIntoEpoch: < 0 } or { Step: < 0 } or { EpochCorrect: < 0 } or { EpochSeen: < 0 } => "negative counts",
             _ when !double.IsFinite(position.EpochLossSum) || position.EpochLossSum < 0 => "a loss sum that is not a finite, non-negative number",
+            _ when !double.IsFinite(position.EpochSeconds) || position.EpochSeconds < 0 => "a time that is not a finite, non-negative number",
             _ when position.EpochCorrect > position.EpochSeen => "more correct predictions than examples seen",
             _ when position.EpochsCompleted > task.Rounds || position.Step > task.TotalSteps =>
                 $"{position.EpochsCompleted} {task.RoundName}s and {position.Step} steps done, beyond the {task.Rounds} {task.RoundName}s ({task.TotalSteps} steps) asked for — ask for at least that many to resume it",
@@ -206,12 +210,13 @@ public sealed class TrainingLoop<TMetrics>
     /// Trains round <paramref name="round"/> up to step <paramref name="end"/>, or until a cancellation (after at
     /// least one step); <paramref name="position"/> follows every step. False when the loss diverged.
     /// </summary>
-    private bool TrainRound(nn.Module<Tensor, Tensor> model, AdamW optimizer, LearningRateSchedule schedule, int round, long end,
+    private bool TrainRound(nn.Module<Tensor, Tensor> model, AdamW optimizer, LearningRateSchedule schedule, WeightAverage? average, int round, long end,
         ref TrainingPosition position, SummaryWriter board, CancellationToken cancellation)
     {
         model.train();
         var parameters = model.parameters().ToList();
         var clock = Stopwatch.StartNew();
+        var secondsBefore = position.EpochSeconds;
         var (lossSum, steps, correct, seen, step) = (position.EpochLossSum, position.BatchesIntoEpoch, position.EpochCorrect, position.EpochSeen, position.Step);
         long seenThisCall = 0;
         var counted = false;
@@ -233,6 +238,7 @@ public sealed class TrainingLoop<TMetrics>
                     return false;
                 }
 
+                average?.Update(step);
                 lossSum += lossValue;
                 if (batch.Correct() is { } right)
                 {
@@ -253,7 +259,7 @@ public sealed class TrainingLoop<TMetrics>
                     counted ? (double)correct / seen : null, seenThisCall / clock.Elapsed.TotalSeconds, learningRate));
             }
 
-            position = new TrainingPosition(round, steps, step, lossSum, correct, seen);
+            position = new TrainingPosition(round, steps, step, lossSum, correct, seen, secondsBefore + clock.Elapsed.TotalSeconds);
             if (cancellation.IsCancellationRequested || step >= end)
             {
                 break;

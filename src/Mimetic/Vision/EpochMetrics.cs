@@ -12,6 +12,7 @@ namespace Mimetic.Vision;
 /// <param name="LearningRate">Learning rate at the epoch's last step.</param>
 /// <param name="Seconds">Wall-clock seconds of the epoch (training and evaluation).</param>
 /// <param name="ImagesPerSecond">Training throughput.</param>
+/// <param name="TotalSeconds">Cumulative wall-clock seconds of training and evaluation since the run began, at the epoch's end (0 in runs written before it was recorded).</param>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainLoss,
@@ -20,7 +21,8 @@ public sealed record EpochMetrics(
     double TestAccuracy,
     double LearningRate,
     double Seconds,
-    double ImagesPerSecond) : IRoundMetrics
+    double ImagesPerSecond,
+    double TotalSeconds = 0) : IRoundMetrics
 {
     int IRoundMetrics.Round => Epoch;
 

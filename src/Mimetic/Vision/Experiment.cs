@@ -12,6 +12,9 @@ public sealed class Experiment : IDisposable
     /// <summary>The seed of the training subset: fixed, so every init and seed trains on the same images.</summary>
     public const long SubsetSeed = 0;
 
+    /// <summary>The seed of the held-out split (<see cref="TrainingConfig.Holdout"/>): fixed, so every run holds out the same images.</summary>
+    public const long HoldoutSeed = 5000;
+
     private Experiment(VisionTransformerConfig modelConfig, BatchLoader train, BatchLoader test)
     {
         ModelConfig = modelConfig;
@@ -25,7 +28,7 @@ public sealed class Experiment : IDisposable
     /// <summary>Shuffled, augmented training batches.</summary>
     public BatchLoader Train { get; }
 
-    /// <summary>Test batches, in order, not augmented.</summary>
+    /// <summary>Evaluation batches (the test split, or the held-out training images), in order, not augmented.</summary>
     public BatchLoader Test { get; }
 
     /// <summary>Builds the experiment of <paramref name="config"/> on already loaded data.</summary>
@@ -35,14 +38,10 @@ public sealed class Experiment : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         config.Validate();
         var info = data.Train.Info;
-        var model = VisionPresets.Get(config.Model, info.Height, info.Channels, info.ClassCount);
-        if (config.Position is { } position)
-        {
-            model = model with { Position = position };
-        }
-
-        var trainSet = config.TrainSize is { } n ? data.Train.BalancedSubset(n, SubsetSeed) : data.Train;
-        var testSet = config.TestSize is { } m ? data.Test.BalancedSubset(m, SubsetSeed) : data.Test;
+        var model = config.ModelShape(info.Height, info.Channels, info.ClassCount);
+        var (evaluationSet, trainingSet) = config.Holdout is { } held ? data.Train.HoldOut(held, HoldoutSeed) : (data.Test, data.Train);
+        var trainSet = config.TrainSize is { } n ? trainingSet.BalancedSubset(n, SubsetSeed) : trainingSet;
+        var testSet = config.TestSize is { } m ? evaluationSet.BalancedSubset(m, SubsetSeed) : evaluationSet;
         if (trainSet.Count < config.BatchSize)
         {
             throw new ArgumentException($"The training set has {trainSet.Count} images, fewer than one batch of {config.BatchSize}.");

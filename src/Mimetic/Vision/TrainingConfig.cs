@@ -1,6 +1,7 @@
 using Mimetic.Init;
 using Mimetic.Models;
 using Mimetic.Training;
+using System.Text.Json.Serialization;
 
 namespace Mimetic.Vision;
 
@@ -50,8 +51,35 @@ public sealed record TrainingConfig : RunConfig
     /// <summary>A RandAugment-style policy on top of crop and flip.</summary>
     public bool RandAugment { get; init; }
 
+    /// <summary>
+    /// Images of the training split held out (class-balanced, always the same ones) and evaluated on instead of the
+    /// test split, so that a recipe can be chosen without looking at the test images; null trains on all of them.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Holdout { get; init; }
+
+    /// <summary>Evaluate each image and its mirror image and average the logits (test-time flip averaging).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TestFlip { get; init; }
+
+    /// <summary>The fraction of patch tokens dropped at random from every training image (after the position embedding); 0 keeps all.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double TokenDrop { get; init; }
+
+    /// <summary>Overrides of the preset's shape: width, depth, heads, patch size, MLP ratio; null keeps the preset's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ShapeOverrides? Shape { get; init; }
+
+    /// <summary>The model's shape for a dataset's images: the preset adapted to them, with <see cref="Position"/> and <see cref="Shape"/> applied.</summary>
+    public VisionTransformerConfig ModelShape(int imageSize, int channels, int classes)
+    {
+        var model = VisionPresets.Get(Model, imageSize, channels, classes);
+        model = Position is { } position ? model with { Position = position } : model;
+        return Shape?.ApplyTo(model) ?? model;
+    }
+
     /// <inheritdoc />
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public override string LengthOption => "epochs";
 
     /// <inheritdoc />
@@ -66,6 +94,35 @@ public sealed record TrainingConfig : RunConfig
         Require(LabelSmoothing is >= 0 and < 1, "label smoothing must be in [0, 1)");
         Require(TrainSize is null or > 0, "train size must be positive");
         Require(TestSize is null or > 0, "test size must be positive");
+        Require(Holdout is null or > 0, "the held-out split (--holdout) must be positive");
+        Require(TokenDrop is >= 0 and < 1 && double.IsFinite(TokenDrop), $"the dropped token fraction (--token-drop) must be in [0, 1), not {TokenDrop}");
         _ = VisionPresets.Describe(Model);
+    }
+}
+
+/// <summary>Changes to a preset's shape (null: the preset's value).</summary>
+/// <param name="Width">Model width d.</param>
+/// <param name="Depth">Blocks.</param>
+/// <param name="Heads">Attention heads per block.</param>
+/// <param name="PatchSize">Patch side in pixels.</param>
+/// <param name="MlpRatio">MLP hidden width as a multiple of d.</param>
+public sealed record ShapeOverrides(int? Width = null, int? Depth = null, int? Heads = null, int? PatchSize = null, double? MlpRatio = null)
+{
+    /// <summary>Whether nothing is overridden.</summary>
+    [JsonIgnore]
+    public bool IsEmpty => this == new ShapeOverrides();
+
+    /// <summary><paramref name="model"/> with the overridden values.</summary>
+    public VisionTransformerConfig ApplyTo(VisionTransformerConfig model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model with
+        {
+            Width = Width ?? model.Width,
+            Depth = Depth ?? model.Depth,
+            Heads = Heads ?? model.Heads,
+            PatchSize = PatchSize ?? model.PatchSize,
+            MlpRatio = MlpRatio ?? model.MlpRatio,
+        };
     }
 }

@@ -59,7 +59,9 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     public IEnumerable<ITrainingBatch> Batches(int round, TrainingPosition position)
     {
         ArgumentNullException.ThrowIfNull(position);
-        return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select(batch => (ITrainingBatch)new ImageBatch(OnDevice(batch, device), config.LabelSmoothing));
+        var firstStep = (long)round * StepsPerEpoch + position.BatchesIntoEpoch;
+        return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select((batch, i) =>
+            (ITrainingBatch)new ImageBatch(OnDevice(batch, device), config.LabelSmoothing, config.TokenDrop, TokenDropSeed(firstStep + i)));
     }
 
     /// <inheritdoc />
@@ -67,10 +69,11 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(elapsedSeconds);
-        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test, device);
+        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test, device, config.TestFlip);
+        var seconds = elapsedSeconds();
         return new EpochMetrics(
             totals.Round + 1, totals.LossSum / Math.Max(1, StepsPerEpoch), (double)totals.Correct / Math.Max(1, totals.Samples),
-            testLoss, testAccuracy, totals.LearningRate, elapsedSeconds(), totals.Samples / totals.TrainSeconds);
+            testLoss, testAccuracy, totals.LearningRate, seconds, totals.Samples / totals.TrainSeconds, totals.SecondsBefore + seconds);
     }
 
     /// <inheritdoc />
@@ -120,8 +123,11 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
         board.add_scalar("learning_rate", (float)metrics.LearningRate, metrics.Epoch);
     }
 
-    /// <summary>Mean cross-entropy (no smoothing) and accuracy over a split, without gradients, with the batches on <paramref name="device"/> (default: the CPU).</summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader source, Device? device = null)
+    /// <summary>
+    /// Mean cross-entropy (no smoothing) and accuracy over a split, without gradients, with the batches on <paramref name="device"/>
+    /// (default: the CPU); with <paramref name="flip"/>, of the logits averaged over each image and its mirror image.
+    /// </summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader source, Device? device = null, bool flip = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -134,7 +140,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
             using (batch)
             using (var scope = NewDisposeScope())
             {
-                var logits = model.call(batch.Images);
+                var logits = flip ? (model.call(batch.Images) + model.call(batch.Images.flip(3))) / 2 : model.call(batch.Images);
                 lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(batch.Labels).sum().item<long>();
                 seen += batch.Labels.shape[0];
@@ -147,6 +153,9 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
 
     /// <inheritdoc />
     public void Dispose() => experiment.Dispose();
+
+    /// <summary>The seed of step <paramref name="step"/>'s dropped tokens: a function of the run's seed and the step alone, so a resumed run drops the same ones.</summary>
+    private ulong TokenDropSeed(long step) => SplitMix64.Combine(config.Seed, step, 0x70D0);
 
     private static Batch OnDevice(DataBatch batch, Device? device) =>
         DeviceBatches.ToDevice(new Batch(batch.Images, batch.Labels), device, move => new Batch(move(batch.Images), move(batch.Labels)));
@@ -162,7 +171,7 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     }
 
     /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
-    private sealed class ImageBatch(Batch batch, double labelSmoothing) : ITrainingBatch
+    private sealed class ImageBatch(Batch batch, double labelSmoothing, double tokenDrop, ulong tokenDropSeed) : ITrainingBatch
     {
         private Tensor? logits;
 
@@ -170,7 +179,16 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
 
         public Tensor Loss(nn.Module<Tensor, Tensor> model)
         {
-            logits = model.call(batch.Images);
+            if (tokenDrop > 0 && model is VisionTransformer vit)
+            {
+                using var generator = new Generator(tokenDropSeed);
+                logits = vit.forward(batch.Images, tokenDrop, generator);
+            }
+            else
+            {
+                logits = model.call(batch.Images);
+            }
+
             return nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: labelSmoothing);
         }
 

@@ -21,6 +21,25 @@ public class ScheduleAndOptimizerTests
     }
 
     [Fact]
+    public void LinearScheduleFallsByTheSameAmountEveryStepToTheMinimum()
+    {
+        var schedule = new LearningRateSchedule(Peak: 1e-3, Minimum: 0, WarmupSteps: 10, TotalSteps: 110, Shape: DecayShape.Linear);
+        var cosine = schedule with { Shape = DecayShape.Cosine };
+        Assert.Equal(cosine.At(3), schedule.At(3), 15);   // the warm-up is shared
+        Assert.Equal(1e-3, schedule.At(10), 12);
+        Assert.Equal(0.75e-3, schedule.At(35), 12);
+        Assert.Equal(0.5e-3, schedule.At(60), 12);
+        Assert.Equal(0, schedule.At(110), 12);
+        for (var step = 12; step < 110; step++)
+        {
+            Assert.Equal(schedule.At(step - 2) - schedule.At(step - 1), schedule.At(step - 1) - schedule.At(step), 12);
+        }
+
+        Assert.True(schedule.At(35) < cosine.At(35));   // below the cosine in the first half of the decay,
+        Assert.True(schedule.At(85) > cosine.At(85));   // above it in the second
+    }
+
+    [Fact]
     public void WeightDecaySkipsNormsBiasesPositionsAndClassToken()
     {
         using var model = new VisionTransformer(VisionPresets.Get("vit-micro") with { Pool = Pooling.ClassToken, Position = PositionEmbedding.Learned });
