@@ -102,15 +102,19 @@ public static class ComparisonReport
         ArgumentNullException.ThrowIfNull(summary);
         var schema = summary.Schema;
         var key = schema.Primary.Key;
+        var all = summary.Inits.SelectMany(i => i.Runs).ToList();
+        var timed = schema == MetricSchema.Vision && all.Any(TimeToAccuracy.IsTimed);   // minutes to each accuracy, where recorded
+        var thresholds = timed ? TimeToAccuracy.Thresholds : [];
         var runs = new StringBuilder();
-        runs.AppendLine(CultureInfo.InvariantCulture, $"| init | seed | final {schema.Primary.Label} | best {schema.Primary.Label} | {schema.XLabel} | seconds |");
-        runs.AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var run in summary.Inits.SelectMany(i => i.Runs))
+        runs.AppendLine(CultureInfo.InvariantCulture,
+            $"| init | seed | final {schema.Primary.Label} | best {schema.Primary.Label} | {schema.XLabel} | seconds |{string.Concat(thresholds.Select(t => $" min. to {100 * t:F0} % |"))}");
+        runs.AppendLine("|---|---:|---:|---:|---:|---:|" + string.Concat(thresholds.Select(_ => "---:|")));
+        foreach (var run in all)
         {
             var values = Enumerable.Range(0, run.Rows.Count).Select(e => run.Value(e, key)).ToList();
             runs.AppendLine(CultureInfo.InvariantCulture,
                 $"| {run.Init} | {run.Seed} | {schema.Primary.Show(values[^1])} | {schema.Primary.Show(schema.HigherIsBetter ? values.Max() : values.Min())} | " +
-                $"{schema.X.Show(run.Final(schema.X.Key))} | {run.Rows.Sum(r => r.GetValueOrDefault(MetricSchema.Seconds)):F0} |");
+                $"{schema.X.Show(run.Final(schema.X.Key))} | {run.Rows.Sum(r => r.GetValueOrDefault(MetricSchema.Seconds)):F0} |{string.Concat(thresholds.Select(t => $" {TimeToAccuracy.Cell(run, t)} |"))}");
         }
 
         return runs.ToString();

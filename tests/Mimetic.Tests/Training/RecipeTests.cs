@@ -208,6 +208,25 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Assert.NotEqual(plainLoss, flipLoss);
     }
 
+    [Fact]
+    public void TimeToAccuracyIsTheCumulativeTimeOfTheFirstEpochThatReachesIt()
+    {
+        static IReadOnlyDictionary<string, double> Row(int epoch, double accuracy, double total) =>
+            new Dictionary<string, double> { ["Epoch"] = epoch, ["TestAccuracy"] = accuracy, ["TrainLoss"] = 1, ["Seconds"] = 60, ["TotalSeconds"] = total };
+        var run = new Mimetic.Reports.RunRecord(Tiny(), "run", RunState.Completed, [Row(1, 0.55, 90), Row(2, 0.72, 180), Row(3, 0.71, 270), Row(4, 0.76, 360)]);
+        Assert.Null(Mimetic.Reports.TimeToAccuracy.SecondsTo(run, 0.80));
+        Assert.Equal(180, Mimetic.Reports.TimeToAccuracy.SecondsTo(run, 0.60));
+        Assert.Equal(180, Mimetic.Reports.TimeToAccuracy.SecondsTo(run, 0.70));
+        Assert.Equal(360, Mimetic.Reports.TimeToAccuracy.SecondsTo(run, 0.75));
+        var untimed = run with { Rows = [.. run.Rows.Select(r => (IReadOnlyDictionary<string, double>)r.Where(p => p.Key != "TotalSeconds").ToDictionary())] };
+        Assert.Null(Mimetic.Reports.TimeToAccuracy.SecondsTo(untimed, 0.5));
+
+        var table = Mimetic.Reports.ComparisonReport.RunTable(Mimetic.Reports.ComparisonSummary.From([run]));
+        Assert.Contains("min. to 80 % |", table, StringComparison.Ordinal);
+        Assert.Contains("| 3.0 | 3.0 | 6.0 | – |", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("min. to", Mimetic.Reports.ComparisonReport.RunTable(Mimetic.Reports.ComparisonSummary.From([untimed])), StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     private static string Hash(ReadOnlySpan<byte> image) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(image));
