@@ -63,6 +63,11 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue("/usr/bin/python3")]
     public string Python { get; init; } = "/usr/bin/python3";
 
+    /// <summary>The fused attention kernel.</summary>
+    [CommandOption("--fused-attention")]
+    [Description("train the ViT with the fused C# attention kernel (train --fused-attention)")]
+    public bool FusedAttention { get; init; }
+
     /// <summary>Skip the ViT-B init timing.</summary>
     [CommandOption("--no-init")]
     public bool NoInit { get; init; }
@@ -155,9 +160,9 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
     private int ExecuteVision(BenchSettings settings)
     {
         var batch = settings.EffectiveBatchSize;
-        var config = VisionPresets.Get(settings.Model);
+        var config = VisionPresets.Get(settings.Model) with { FusedAttention = settings.FusedAttention };
         var result = VisionBenchmark.Run(
-            new VisionBenchmarkOptions(settings.Model, batch, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit), Log);
+            new VisionBenchmarkOptions(settings.Model, batch, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit, FusedAttention: settings.FusedAttention), Log);
         Log("timing each operation of one block at the step's shapes");
         var operations = BlockProfile.Run(config, batch, settings.Warmup, settings.Steps);
         PeerResult? peer = settings.PyTorch ? RunPeer(settings, "vit", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;

@@ -37,6 +37,7 @@ public static class BlockProfile
 
         long b = batchSize, n = config.Tokens, d = config.Width, h = config.Heads, k = config.Width / config.Heads;
         var hidden = (long)Math.Round(d * config.MlpRatio);
+        var fused = config.FusedAttention;
         manual_seed(0);
         using var norm = nn.LayerNorm(d);
         using var qkv = nn.Linear(d, 3 * d);
@@ -57,7 +58,14 @@ public static class BlockProfile
             {
                 var parts = t.view(b, n, 3, h, k).permute(2, 0, 3, 1, 4);
                 return nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]).transpose(1, 2).reshape(b, n, d);
-            }, 2 * 2 * b * n * n * d, modules, warmup, steps),
+            }, 2 * 2 * b * n * n * d, modules, warmup, steps) with { PerBlock = fused ? 0 : 1 },
+            Time(fused ? "attention (fused C# kernel)" : "alternative: fused C# kernel (--fused-attention)", packed, t =>
+            {
+                var parts = t.view(b, n, 3, h, k).permute(2, 0, 3, 1, 4);
+                var attended = FusedAttention.Supports(parts[0]) ? FusedAttention.Apply(parts[0], parts[1], parts[2])
+                    : nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+                return attended.transpose(1, 2).reshape(b, n, d);
+            }, 2 * 2 * b * n * n * d, modules, warmup, steps) with { PerBlock = fused ? 1 : 0 },
             Time("output projection", x, t => proj.call(t), 2 * rows * d * d, modules, warmup, steps),
             Time("MLP fc1", x, t => fc1.call(t), 2 * rows * d * hidden, modules, warmup, steps),
             Time("GELU", wide, t => nn.functional.gelu(t), 0, modules, warmup, steps),

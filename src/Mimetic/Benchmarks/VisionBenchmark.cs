@@ -50,7 +50,8 @@ public sealed record StepBreakdown(double ForwardSeconds, double BackwardSeconds
 /// <param name="Threads">libtorch threads; 0 keeps libtorch's default (one per core).</param>
 /// <param name="MatmulSize">Side of the square matrices for the ceiling.</param>
 /// <param name="InitBenchmark">Whether to time mimetic init of a ViT-B-sized model.</param>
-public sealed record VisionBenchmarkOptions(string Model = "vit-cpu", int BatchSize = 128, int Steps = 10, int Warmup = 3, int Threads = 0, int MatmulSize = 2048, bool InitBenchmark = true);
+/// <param name="FusedAttention">Train with the fused C# attention kernel.</param>
+public sealed record VisionBenchmarkOptions(string Model = "vit-cpu", int BatchSize = 128, int Steps = 10, int Warmup = 3, int Threads = 0, int MatmulSize = 2048, bool InitBenchmark = true, bool FusedAttention = false);
 
 /// <summary>Times training, evaluation, the matmul ceiling, data preparation and mimetic init, in one process.</summary>
 public static class VisionBenchmark
@@ -67,7 +68,7 @@ public static class VisionBenchmark
         }
 
         log ??= _ => { };
-        var config = VisionPresets.Get(options.Model);
+        var config = VisionPresets.Get(options.Model) with { FusedAttention = options.FusedAttention };
         manual_seed(0);
         using var model = ModelFactory.CreateVision(config, WeightInit.Mimetic, 0);
         using var optimizer = OptimizerFactory.Create(model, 1e-3, 0.05);

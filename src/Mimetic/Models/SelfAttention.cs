@@ -46,6 +46,13 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>, IFusedSelfAttenti
     /// <inheritdoc />
     public Linear Proj => proj;
 
+    /// <summary>
+    /// Compute softmax(Q·Kᵀ/√k)·V with <see cref="FusedAttention"/>'s C# kernel where it applies (CPU, float32, no
+    /// mask, tokens and head width multiples of 8), else with <c>scaled_dot_product_attention</c>. Equal to float
+    /// rounding, not bit for bit: off by default.
+    /// </summary>
+    internal bool FusedKernel { get; init; }
+
     /// <summary>x: [batch, tokens, d] → [batch, tokens, d].</summary>
     public override Tensor forward(Tensor x)
     {
@@ -53,7 +60,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>, IFusedSelfAttenti
         var (batch, tokens) = (x.shape[0], x.shape[1]);
         var headWidth = Width / Heads;
         var parts = qkv.call(x).view(batch, tokens, 3, Heads, headWidth).permute(2, 0, 3, 1, 4);  // 3×B×h×N×k
-        var attended = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], is_casual: causal);
+        var attended = FusedKernel && !causal && FusedAttention.Supports(parts[0])
+            ? FusedAttention.Apply(parts[0], parts[1], parts[2])
+            : nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], is_casual: causal);
         var merged = attended.transpose(1, 2).reshape(batch, tokens, Width);
         return proj.call(merged).MoveToOuterDisposeScope();
     }

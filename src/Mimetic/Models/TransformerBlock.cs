@@ -11,10 +11,10 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     private readonly LayerNorm norm2;
     private readonly Mlp mlp;
 
-    public TransformerBlock(int width, int heads, double mlpRatio, bool causal) : base(nameof(TransformerBlock))
+    public TransformerBlock(int width, int heads, double mlpRatio, bool causal, bool fusedAttention = false) : base(nameof(TransformerBlock))
     {
         norm1 = nn.LayerNorm(width);
-        attn = new SelfAttention(width, heads, causal);
+        attn = new SelfAttention(width, heads, causal) { FusedKernel = fusedAttention };
         norm2 = nn.LayerNorm(width);
         mlp = new Mlp(width, (int)Math.Round(width * mlpRatio));
         RegisterComponents();

@@ -35,6 +35,7 @@ public enum Pooling
 /// <param name="MlpRatio">Hidden width of the MLP as a multiple of d.</param>
 /// <param name="Position">Position embedding kind.</param>
 /// <param name="Pool">Pooling kind.</param>
+/// <param name="FusedAttention">Attention by the C# kernel of <see cref="Models.FusedAttention"/> where it applies (equal to float rounding); off by default.</param>
 public sealed record VisionTransformerConfig(
     int ImageSize = 32,
     int PatchSize = 4,
@@ -45,7 +46,8 @@ public sealed record VisionTransformerConfig(
     int Heads = 3,
     double MlpRatio = 4,
     PositionEmbedding Position = PositionEmbedding.SinCos2D,
-    Pooling Pool = Pooling.Average)
+    Pooling Pool = Pooling.Average,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool FusedAttention = false)
 {
     /// <summary>Patches per side.</summary>
     public int GridSize => ImageSize / PatchSize;
@@ -104,7 +106,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         }
 
         blocks = nn.ModuleList(Enumerable.Range(0, config.Depth)
-            .Select(_ => new TransformerBlock(config.Width, config.Heads, config.MlpRatio, causal: false)).ToArray());
+            .Select(_ => new TransformerBlock(config.Width, config.Heads, config.MlpRatio, causal: false, config.FusedAttention)).ToArray());
         if (config.Pool == Pooling.Average)
         {
             fc_norm = nn.LayerNorm(config.Width);

@@ -1,0 +1,280 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace Mimetic.Models;
+
+/// <summary>
+/// softmax(Q·Kᵀ/√k)·V for short sequences and narrow heads, forward and backward, as one C# SIMD kernel per
+/// (image, head) slice: every slice (Q, K, V of N×k floats, the N×N attention) stays in the L1 cache, where
+/// libtorch's path issues a handful of tiny batched products per slice. A custom autograd function: the forward
+/// saves the attention probabilities, the backward computes dQ, dK and dV from them. CPU, float32, no mask.
+/// Results equal <c>scaled_dot_product_attention</c>'s to float rounding (tests: 1e-5).
+/// </summary>
+internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttention>
+{
+    /// <inheritdoc />
+    public override string Name => nameof(FusedAttention);
+
+    /// <summary>Whether the kernel applies: CPU float32 tensors, a head width that is a multiple of 8 and at most 64 tokens... of any count.</summary>
+    public static bool Supports(Tensor q) => q.device_type == TorchSharp.DeviceType.CPU && q.dtype == ScalarType.Float32 && q.shape[^1] % Vector256<float>.Count == 0
+        && q.shape[^2] % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated;
+
+    /// <summary>Attention of q, k, v [B, h, N, k] → [B, h, N, k].</summary>
+    public static Tensor Apply(Tensor q, Tensor k, Tensor v) => apply(q, k, v);
+
+    /// <inheritdoc />
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(vars);
+        var (q, k, v) = (((Tensor)vars[0]).contiguous(), ((Tensor)vars[1]).contiguous(), ((Tensor)vars[2]).contiguous());
+        var output = empty_like(q);
+        var shape = q.shape;
+        var (tokens, width) = ((int)shape[^2], (int)shape[^1]);
+        var slices = (int)(q.numel() / ((long)tokens * width));
+        var probabilities = empty([slices, tokens, tokens], dtype: ScalarType.Float32);
+        Kernels.Forward(Floats(q), Floats(k), Floats(v), Floats(output), Floats(probabilities), slices, tokens, width);
+        ctx.save_for_backward([q, k, v, output, probabilities]);
+        return output;
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(grad_output);
+        var saved = ctx.get_saved_variables();
+        var (q, k, v, output, probabilities) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
+        var gradOutput = grad_output.contiguous();
+        var (dq, dk, dv) = (empty_like(q), empty_like(k), empty_like(v));
+        var (tokens, width) = ((int)q.shape[^2], (int)q.shape[^1]);
+        var slices = (int)(q.numel() / ((long)tokens * width));
+        Kernels.Backward(Floats(q), Floats(k), Floats(v), Floats(output), Floats(probabilities), Floats(gradOutput), Floats(dq), Floats(dk), Floats(dv), slices, tokens, width);
+        return [dq, dk, dv];
+    }
+
+    private static Memory<float> Floats(Tensor t) => new NativeFloats(t).Memory;
+
+    /// <summary>A CPU tensor's storage as a span of floats, without a copy.</summary>
+    private sealed class NativeFloats(Tensor tensor) : MemoryManager<float>
+    {
+        public override Span<float> GetSpan() => MemoryMarshal.Cast<byte, float>(tensor.bytes);
+
+        public override MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+
+    /// <summary>The kernels, over slices of N×k (Q, K, V, O) and N×N (P) floats, parallel over slices.</summary>
+    private static class Kernels
+    {
+        private static int Threads => Math.Max(1, get_num_threads());
+
+        public static void Forward(Memory<float> q, Memory<float> k, Memory<float> v, Memory<float> o, Memory<float> p, int slices, int n, int w)
+        {
+            var scale = 1 / MathF.Sqrt(w);
+            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, worker =>
+            {
+                var transposed = new float[w * n];
+                var (first, last) = Range(worker, slices);
+                for (var s = first; s < last; s++)
+                {
+                    var at = s * n * w;
+                    ReadOnlySpan<float> qs = q.Span.Slice(at, n * w), ks = k.Span.Slice(at, n * w), vs = v.Span.Slice(at, n * w);
+                    Span<float> os = o.Span.Slice(at, n * w), ps = p.Span.Slice(s * n * n, n * n);
+                    Transpose(ks, transposed, n, w);
+                    for (var i = 0; i < n; i++)
+                    {
+                        var row = ps.Slice(i * n, n);
+                        RowTimesMatrix(qs.Slice(i * w, w), transposed, row, n);    // (Q·Kᵀ)[i, :]
+                        Softmax(row, scale);
+                        var outputRow = os.Slice(i * w, w);
+                        outputRow.Clear();
+                        for (var j = 0; j < n; j++)
+                        {
+                            Axpy(row[j], vs.Slice(j * w, w), outputRow);               // O[i] += P[i, j]·V[j]
+                        }
+                    }
+                }
+            });
+        }
+
+        public static void Backward(Memory<float> q, Memory<float> k, Memory<float> v, Memory<float> o, Memory<float> p, Memory<float> dO,
+            Memory<float> dq, Memory<float> dk, Memory<float> dv, int slices, int n, int w)
+        {
+            var scale = 1 / MathF.Sqrt(w);
+            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, worker =>
+            {
+                var transposed = new float[w * n];
+                var dRow = new float[n];
+                var (first, last) = Range(worker, slices);
+                for (var s = first; s < last; s++)
+                {
+                    var at = s * n * w;
+                    ReadOnlySpan<float> qs = q.Span.Slice(at, n * w), ks = k.Span.Slice(at, n * w), vs = v.Span.Slice(at, n * w), os = o.Span.Slice(at, n * w);
+                    ReadOnlySpan<float> ps = p.Span.Slice(s * n * n, n * n), gos = dO.Span.Slice(at, n * w);
+                    Span<float> dqs = dq.Span.Slice(at, n * w), dks = dk.Span.Slice(at, n * w), dvs = dv.Span.Slice(at, n * w);
+                    dks.Clear();
+                    dvs.Clear();
+                    Transpose(vs, transposed, n, w);
+                    for (var i = 0; i < n; i++)
+                    {
+                        var row = ps.Slice(i * n, n);
+                        var gradRow = gos.Slice(i * w, w);
+                        RowTimesMatrix(gradRow, transposed, dRow, n);                   // dP[i, :] = dO[i]·Vᵀ
+                        var d = Dot(gradRow, os.Slice(i * w, w));                        // Σ_j P[i, j]·dP[i, j]
+                        var dqRow = dqs.Slice(i * w, w);
+                        dqRow.Clear();
+                        var qRow = qs.Slice(i * w, w);
+                        for (var j = 0; j < n; j++)
+                        {
+                            Axpy(row[j], gradRow, dvs.Slice(j * w, w));                  // dV[j] += P[i, j]·dO[i]
+                            var ds = row[j] * (dRow[j] - d) * scale;                     // dS[i, j], with the 1/√k of the logits
+                            Axpy(ds, ks.Slice(j * w, w), dqRow);                         // dQ[i] += dS[i, j]·K[j]
+                            Axpy(ds, qRow, dks.Slice(j * w, w));                         // dK[j] += dS[i, j]·Q[i]
+                        }
+                    }
+                }
+            });
+        }
+
+        private static (int First, int Last) Range(int worker, int slices)
+        {
+            var per = (slices + Threads - 1) / Threads;
+            return (Math.Min(slices, worker * per), Math.Min(slices, (worker + 1) * per));
+        }
+
+        private static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                for (var c = 0; c < columns; c++)
+                {
+                    destination[c * rows + r] = source[r * columns + c];
+                }
+            }
+        }
+
+        /// <summary>result[j] = Σ_d x[d]·m[d, j] for m of x.Length × n (row-major), vectorised over j.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void RowTimesMatrix(ReadOnlySpan<float> x, ReadOnlySpan<float> m, Span<float> result, int n)
+        {
+            ref var mRef = ref MemoryMarshal.GetReference(m);
+            ref var rRef = ref MemoryMarshal.GetReference(result);
+            for (var j = 0; j < n; j += 4 * Vector256<float>.Count)
+            {
+                var blocks = Math.Min(4, (n - j) / Vector256<float>.Count);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (var d = 0; d < x.Length; d++)
+                {
+                    var xd = Vector256.Create(x[d]);
+                    ref var rowStart = ref Unsafe.Add(ref mRef, d * n + j);
+                    a0 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart), a0);
+                    if (blocks > 1)
+                    {
+                        a1 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 8), a1);
+                    }
+
+                    if (blocks > 2)
+                    {
+                        a2 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 16), a2);
+                    }
+
+                    if (blocks > 3)
+                    {
+                        a3 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 24), a3);
+                    }
+                }
+
+                a0.StoreUnsafe(ref rRef, (nuint)j);
+                if (blocks > 1)
+                {
+                    a1.StoreUnsafe(ref rRef, (nuint)(j + 8));
+                }
+
+                if (blocks > 2)
+                {
+                    a2.StoreUnsafe(ref rRef, (nuint)(j + 16));
+                }
+
+                if (blocks > 3)
+                {
+                    a3.StoreUnsafe(ref rRef, (nuint)(j + 24));
+                }
+            }
+        }
+
+        /// <summary>row ← softmax(scale·row).</summary>
+        private static void Softmax(Span<float> row, float scale)
+        {
+            var max = Vector256.Create(float.NegativeInfinity);
+            for (var j = 0; j < row.Length; j += 8)
+            {
+                max = Vector256.Max(max, Vector256.Create(row.Slice(j, 8)));
+            }
+
+            var m = Horizontal(max, Math.Max) * scale;
+            var sum = Vector256<float>.Zero;
+            var (scaleV, mV) = (Vector256.Create(scale), Vector256.Create(m));
+            for (var j = 0; j < row.Length; j += 8)
+            {
+                var e = Vector256.Exp(Vector256.FusedMultiplyAdd(Vector256.Create(row.Slice(j, 8)), scaleV, -mV));
+                e.CopyTo(row.Slice(j, 8));
+                sum += e;
+            }
+
+            var inverse = Vector256.Create(1 / Vector256.Sum(sum));
+            for (var j = 0; j < row.Length; j += 8)
+            {
+                (Vector256.Create(row.Slice(j, 8)) * inverse).CopyTo(row.Slice(j, 8));
+            }
+        }
+
+        private static float Horizontal(Vector256<float> v, Func<float, float, float> combine)
+        {
+            var result = v[0];
+            for (var i = 1; i < Vector256<float>.Count; i++)
+            {
+                result = combine(result, v[i]);
+            }
+
+            return result;
+        }
+
+        /// <summary>y += a·x, vectorised.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
+        {
+            var av = Vector256.Create(a);
+            ref var xRef = ref MemoryMarshal.GetReference(x);
+            ref var yRef = ref MemoryMarshal.GetReference(y);
+            for (nuint d = 0; d < (nuint)x.Length; d += 8)
+            {
+                Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref xRef, d), Vector256.LoadUnsafe(ref yRef, d)).StoreUnsafe(ref yRef, d);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+        {
+            var acc = Vector256<float>.Zero;
+            ref var xRef = ref MemoryMarshal.GetReference(x);
+            ref var yRef = ref MemoryMarshal.GetReference(y);
+            for (nuint d = 0; d < (nuint)x.Length; d += 8)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, d), Vector256.LoadUnsafe(ref yRef, d), acc);
+            }
+
+            return Vector256.Sum(acc);
+        }
+    }
+}
