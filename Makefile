@@ -9,7 +9,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results lm-results-doc pretrained reproduce reproduction-doc test package format bench clean
+.PHONY: prereqs build demo lm-results lm-results-doc time-studies pretrained reproduce reproduction-doc test package format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -49,6 +49,13 @@ pretrained: build
 		&& $(CLI) analyze "$$model" --out runs/pretrained/$(PRETRAINED) \
 		&& $(CLI) analyze "$$model" --no-plots --json > runs/pretrained/$(PRETRAINED)/analysis.json \
 		&& echo "wrote runs/pretrained/$(PRETRAINED)/analysis.json"
+
+# The time-to-accuracy studies (docs/time-to-accuracy.md): the recipe search, ranked on 5,000 held-out training images
+# (never the test split), one libtorch thread per run so that two `make time-studies` side by side share the work.
+# Resumable: completed runs are skipped; reports go to docs/studies/.
+TIME_STUDIES := recipe-search
+time-studies: build
+	@for study in $(TIME_STUDIES); do $(CLI) study experiments/$$study.json --out docs/studies/$$study || exit $$?; done
 
 # Every study of the paper's claims (experiments/*.json), in priority order, then docs/reproduction.md and the
 # studies' reports under docs/studies/. Resumable: completed runs are skipped, unfinished ones resume. Several

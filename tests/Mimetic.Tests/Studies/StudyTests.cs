@@ -224,7 +224,8 @@ public sealed class StudyTests : IDisposable
         var files = Directory.GetFiles(Path.Combine(repository, "experiments"), "*.json");
         Assert.NotEmpty(files);
         var makefile = File.ReadAllLines(Path.Combine(repository, "Makefile"));
-        var listed = makefile.Where(l => l.StartsWith("STUDIES :=", StringComparison.Ordinal) || l.StartsWith("LM_STUDIES :=", StringComparison.Ordinal))
+        var listed = makefile.Where(l => l.StartsWith("STUDIES :=", StringComparison.Ordinal) || l.StartsWith("LM_STUDIES :=", StringComparison.Ordinal)
+                || l.StartsWith("TIME_STUDIES :=", StringComparison.Ordinal))
             .SelectMany(l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
         foreach (var file in files)
         {
