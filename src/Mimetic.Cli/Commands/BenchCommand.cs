@@ -65,7 +65,7 @@ public sealed class BenchSettings : CommandSettings
 
     /// <summary>The fused attention kernel.</summary>
     [CommandOption("--fused-attention")]
-    [Description("train the ViT with the fused C# attention kernel (train --fused-attention)")]
+    [Description("time the ViT with the experimental fused C# attention kernel instead of scaled_dot_product_attention (not yet faster; docs/time-to-accuracy.md)")]
     public bool FusedAttention { get; init; }
 
     /// <summary>Skip the ViT-B init timing.</summary>

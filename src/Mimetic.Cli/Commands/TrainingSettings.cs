@@ -105,11 +105,6 @@ public class TrainingSettings : OptimizerSettings
     [ConfigDefault<TrainingConfig>("TokenDrop")]
     public double TokenDrop { get; init; }
 
-    /// <summary>The fused attention kernel.</summary>
-    [CommandOption("--fused-attention")]
-    [Description("compute attention with Mimetic's fused C# kernel (CPU; faster on short sequences; equal to float rounding, not bit for bit with the default)")]
-    public bool FusedAttention { get; init; }
-
     /// <summary>Width override.</summary>
     [CommandOption("--width <D>")]
     [Description("model width (default: the preset's)")]
@@ -162,7 +157,6 @@ public class TrainingSettings : OptimizerSettings
         Holdout = Holdout,
         TestFlip = TestFlip,
         TokenDrop = TokenDrop,
-        FusedAttention = FusedAttention,
         Shape = new ShapeOverrides(Width, Depth, Heads, PatchSize, MlpRatio) is { IsEmpty: false } shape ? shape : null,
         Threads = Threads,
         Device = ResolvedDevice,

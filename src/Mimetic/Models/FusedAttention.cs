@@ -11,14 +11,15 @@ namespace Mimetic.Models;
 /// (image, head) slice: every slice (Q, K, V of N×k floats, the N×N attention) stays in the L1 cache, where
 /// libtorch's path issues a handful of tiny batched products per slice. A custom autograd function: the forward
 /// saves the attention probabilities, the backward computes dQ, dK and dV from them. CPU, float32, no mask.
-/// Results equal <c>scaled_dot_product_attention</c>'s to float rounding (tests: 1e-5).
+/// Results equal <c>scaled_dot_product_attention</c>'s to float rounding (tests: 1e-5). Experimental: on one thread it
+/// is still slower than libtorch's path (docs/time-to-accuracy.md), so only <c>mimetic bench --fused-attention</c> uses it.
 /// </summary>
 internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttention>
 {
     /// <inheritdoc />
     public override string Name => nameof(FusedAttention);
 
-    /// <summary>Whether the kernel applies: CPU float32 tensors, a head width that is a multiple of 8 and at most 64 tokens... of any count.</summary>
+    /// <summary>Whether the kernel applies: CPU float32 tensors whose token count and head width are multiples of 8, on a machine with 256-bit vectors.</summary>
     public static bool Supports(Tensor q) => q.device_type == TorchSharp.DeviceType.CPU && q.dtype == ScalarType.Float32 && q.shape[^1] % Vector256<float>.Count == 0
         && q.shape[^2] % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated;
 
@@ -97,12 +98,7 @@ internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttent
                         var row = ps.Slice(i * n, n);
                         RowTimesMatrix(qs.Slice(i * w, w), transposed, row, n);    // (Q·Kᵀ)[i, :]
                         Softmax(row, scale);
-                        var outputRow = os.Slice(i * w, w);
-                        outputRow.Clear();
-                        for (var j = 0; j < n; j++)
-                        {
-                            Axpy(row[j], vs.Slice(j * w, w), outputRow);               // O[i] += P[i, j]·V[j]
-                        }
+                        RowTimesMatrix(row, vs, os.Slice(i * w, w), w);                // O[i] = P[i, :]·V
                     }
                 }
             });
@@ -114,8 +110,8 @@ internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttent
             var scale = 1 / MathF.Sqrt(w);
             Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, worker =>
             {
-                var transposed = new float[w * n];
-                var dRow = new float[n];
+                var transposed = new float[Math.Max(w, n) * n];
+                var dS = new float[n * n];
                 var (first, last) = Range(worker, slices);
                 for (var s = first; s < last; s++)
                 {
@@ -123,25 +119,32 @@ internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttent
                     ReadOnlySpan<float> qs = q.Span.Slice(at, n * w), ks = k.Span.Slice(at, n * w), vs = v.Span.Slice(at, n * w), os = o.Span.Slice(at, n * w);
                     ReadOnlySpan<float> ps = p.Span.Slice(s * n * n, n * n), gos = dO.Span.Slice(at, n * w);
                     Span<float> dqs = dq.Span.Slice(at, n * w), dks = dk.Span.Slice(at, n * w), dvs = dv.Span.Slice(at, n * w);
-                    dks.Clear();
-                    dvs.Clear();
                     Transpose(vs, transposed, n, w);
                     for (var i = 0; i < n; i++)
                     {
-                        var row = ps.Slice(i * n, n);
+                        var dRow = dS.AsSpan(i * n, n);
                         var gradRow = gos.Slice(i * w, w);
                         RowTimesMatrix(gradRow, transposed, dRow, n);                   // dP[i, :] = dO[i]·Vᵀ
                         var d = Dot(gradRow, os.Slice(i * w, w));                        // Σ_j P[i, j]·dP[i, j]
-                        var dqRow = dqs.Slice(i * w, w);
-                        dqRow.Clear();
-                        var qRow = qs.Slice(i * w, w);
+                        var row = ps.Slice(i * n, n);
                         for (var j = 0; j < n; j++)
                         {
-                            Axpy(row[j], gradRow, dvs.Slice(j * w, w));                  // dV[j] += P[i, j]·dO[i]
-                            var ds = row[j] * (dRow[j] - d) * scale;                     // dS[i, j], with the 1/√k of the logits
-                            Axpy(ds, ks.Slice(j * w, w), dqRow);                         // dQ[i] += dS[i, j]·K[j]
-                            Axpy(ds, qRow, dks.Slice(j * w, w));                         // dK[j] += dS[i, j]·Q[i]
+                            dRow[j] = row[j] * (dRow[j] - d) * scale;                    // dS[i, j], with the 1/√k of the logits
                         }
+
+                        RowTimesMatrix(dRow, ks, dqs.Slice(i * w, w), w);               // dQ[i] = dS[i, :]·K
+                    }
+
+                    Transpose(dS, transposed, n, n);
+                    for (var j = 0; j < n; j++)
+                    {
+                        RowTimesMatrix(transposed.AsSpan(j * n, n), qs, dks.Slice(j * w, w), w);   // dK[j] = dS[:, j]ᵀ·Q
+                    }
+
+                    Transpose(ps, transposed, n, n);
+                    for (var j = 0; j < n; j++)
+                    {
+                        RowTimesMatrix(transposed.AsSpan(j * n, n), gos, dvs.Slice(j * w, w), w);  // dV[j] = P[:, j]ᵀ·dO
                     }
                 }
             });
@@ -155,60 +158,88 @@ internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttent
 
         private static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
         {
+            ref var from = ref MemoryMarshal.GetReference(source);
+            ref var to = ref MemoryMarshal.GetReference(destination);
             for (var r = 0; r < rows; r++)
             {
                 for (var c = 0; c < columns; c++)
                 {
-                    destination[c * rows + r] = source[r * columns + c];
+                    Unsafe.Add(ref to, c * rows + r) = Unsafe.Add(ref from, r * columns + c);
                 }
             }
         }
 
-        /// <summary>result[j] = Σ_d x[d]·m[d, j] for m of x.Length × n (row-major), vectorised over j.</summary>
+        /// <summary>result[j] = Σ_d x[d]·m[d, j] for m of x.Length × n (row-major), vectorised over j, the sums kept in up to eight registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RowTimesMatrix(ReadOnlySpan<float> x, ReadOnlySpan<float> m, Span<float> result, int n)
         {
+            ref var xRef = ref MemoryMarshal.GetReference(x);
             ref var mRef = ref MemoryMarshal.GetReference(m);
             ref var rRef = ref MemoryMarshal.GetReference(result);
-            for (var j = 0; j < n; j += 4 * Vector256<float>.Count)
+            for (var j = 0; j < n; j += 8 * Vector256<float>.Count)
             {
-                var blocks = Math.Min(4, (n - j) / Vector256<float>.Count);
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (var d = 0; d < x.Length; d++)
+                var blocks = Math.Min(8, (n - j) / Vector256<float>.Count);
+                if (blocks == 8)
                 {
-                    var xd = Vector256.Create(x[d]);
-                    ref var rowStart = ref Unsafe.Add(ref mRef, d * n + j);
-                    a0 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart), a0);
-                    if (blocks > 1)
+                    Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                    for (var d = 0; d < x.Length; d++)
                     {
+                        var xd = Vector256.Create(Unsafe.Add(ref xRef, d));
+                        ref var rowStart = ref Unsafe.Add(ref mRef, d * n + j);
+                        a0 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart), a0);
                         a1 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 8), a1);
-                    }
-
-                    if (blocks > 2)
-                    {
                         a2 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 16), a2);
+                        a3 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 24), a3);
+                        a4 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 32), a4);
+                        a5 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 40), a5);
+                        a6 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 48), a6);
+                        a7 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 56), a7);
                     }
 
-                    if (blocks > 3)
+                    ref var r0 = ref Unsafe.Add(ref rRef, j);
+                    a0.StoreUnsafe(ref r0);
+                    a1.StoreUnsafe(ref r0, 8);
+                    a2.StoreUnsafe(ref r0, 16);
+                    a3.StoreUnsafe(ref r0, 24);
+                    a4.StoreUnsafe(ref r0, 32);
+                    a5.StoreUnsafe(ref r0, 40);
+                    a6.StoreUnsafe(ref r0, 48);
+                    a7.StoreUnsafe(ref r0, 56);
+                    continue;
+                }
+
+                var done = 0;
+                if (blocks >= 4)
+                {
+                    Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                    for (var d = 0; d < x.Length; d++)
                     {
+                        var xd = Vector256.Create(Unsafe.Add(ref xRef, d));
+                        ref var rowStart = ref Unsafe.Add(ref mRef, d * n + j);
+                        a0 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart), a0);
+                        a1 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 8), a1);
+                        a2 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 16), a2);
                         a3 = Vector256.FusedMultiplyAdd(xd, Vector256.LoadUnsafe(ref rowStart, 24), a3);
                     }
+
+                    ref var r0 = ref Unsafe.Add(ref rRef, j);
+                    a0.StoreUnsafe(ref r0);
+                    a1.StoreUnsafe(ref r0, 8);
+                    a2.StoreUnsafe(ref r0, 16);
+                    a3.StoreUnsafe(ref r0, 24);
+                    done = 4;
                 }
 
-                a0.StoreUnsafe(ref rRef, (nuint)j);
-                if (blocks > 1)
+                for (var block = done; block < blocks; block++)
                 {
-                    a1.StoreUnsafe(ref rRef, (nuint)(j + 8));
-                }
+                    var at = j + block * Vector256<float>.Count;
+                    var sum = Vector256<float>.Zero;
+                    for (var d = 0; d < x.Length; d++)
+                    {
+                        sum = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref xRef, d)), Vector256.LoadUnsafe(ref Unsafe.Add(ref mRef, d * n + at)), sum);
+                    }
 
-                if (blocks > 2)
-                {
-                    a2.StoreUnsafe(ref rRef, (nuint)(j + 16));
-                }
-
-                if (blocks > 3)
-                {
-                    a3.StoreUnsafe(ref rRef, (nuint)(j + 24));
+                    sum.StoreUnsafe(ref Unsafe.Add(ref rRef, at));
                 }
             }
         }
@@ -248,19 +279,6 @@ internal sealed class FusedAttention : autograd.SingleTensorFunction<FusedAttent
             }
 
             return result;
-        }
-
-        /// <summary>y += a·x, vectorised.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
-        {
-            var av = Vector256.Create(a);
-            ref var xRef = ref MemoryMarshal.GetReference(x);
-            ref var yRef = ref MemoryMarshal.GetReference(y);
-            for (nuint d = 0; d < (nuint)x.Length; d += 8)
-            {
-                Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref xRef, d), Vector256.LoadUnsafe(ref yRef, d)).StoreUnsafe(ref yRef, d);
-            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

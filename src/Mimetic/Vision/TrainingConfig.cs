@@ -66,10 +66,6 @@ public sealed record TrainingConfig : RunConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TokenDrop { get; init; }
 
-    /// <summary>Attention by a fused C# kernel (faster for short sequences; equal to float rounding, so not bit for bit with the default path).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool FusedAttention { get; init; }
-
     /// <summary>Overrides of the preset's shape: width, depth, heads, patch size, MLP ratio; null keeps the preset's.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ShapeOverrides? Shape { get; init; }
@@ -79,8 +75,7 @@ public sealed record TrainingConfig : RunConfig
     {
         var model = VisionPresets.Get(Model, imageSize, channels, classes);
         model = Position is { } position ? model with { Position = position } : model;
-        model = Shape?.ApplyTo(model) ?? model;
-        return FusedAttention ? model with { FusedAttention = true } : model;
+        return Shape?.ApplyTo(model) ?? model;
     }
 
     /// <inheritdoc />
