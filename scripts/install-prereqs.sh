@@ -16,8 +16,9 @@
 #
 # Before changing anything it lists what would change: the apt sources it would add and every package apt would
 # install or upgrade, old → new version (from a simulation, apt-get -s, against a copy of apt's lists in a temporary
-# folder, so the simulation changes nothing either). Of two ways to get trixie's libstdc++6 it takes the one that
-# changes fewer packages: libstdc++6/trixie (trixie only where libstdc++6's dependencies need it), else -t trixie.
+# folder, so the simulation changes nothing either). Of two ways to get trixie's libstdc++6, libstdc++6/trixie (trixie
+# only where libstdc++6's dependencies need it) and -t trixie libstdc++6, it takes the one that changes fewer packages
+# without removing any.
 # Then it
 #   * asks (y/N) when standard input is a terminal;
 #   * goes on without asking when CI is set (CI machines are throw-away) or MIMETIC_ALLOW_SYSTEM_CHANGES=1;
@@ -44,7 +45,7 @@ want_cluster=0
 for arg in "$@"; do
   case "$arg" in
     --cluster-tools) want_cluster=1 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown argument '$arg' (the only option is --cluster-tools)" ;;
   esac
 done
@@ -210,16 +211,21 @@ fi
 plan=()          # one apt-get install per entry: its arguments
 changes=""       # the packages, one a line
 add_files=()
+# Every simulation runs against the preview's lists: fresh from the mirrors (a new machine's may be empty), and
+# with trixie's added at its pin, as they will be after the change.
+prepare_preview
 if [ "$need_libstdcxx" -eq 1 ]; then
-  prepare_preview
   say "libstdc++ lacks $need_symbol (needed by libtorch 2.10): Debian 13 (trixie)'s libstdc++6 has it"
-  libstdcxx_args=()
+  # Both ways, simulated; the one that changes fewer packages wins (the first on a tie).
+  libstdcxx_args=(); found=""; fewest=""
   for way in "libstdc++6/trixie" "-t trixie libstdc++6"; do
     # shellcheck disable=SC2206
     args=($way)
-    if found=$(simulate "${preview_options[@]}" "${args[@]}"); then
-      libstdcxx_args=("${args[@]}")
-      break
+    if this=$(simulate "${preview_options[@]}" "${args[@]}"); then
+      n=$(printf '%s\n' "$this" | grep -c . || true)
+      if [ -z "$fewest" ] || [ "$n" -lt "$fewest" ]; then
+        libstdcxx_args=("${args[@]}"); found=$this; fewest=$n
+      fi
     fi
   done
   [ "${#libstdcxx_args[@]}" -gt 0 ] || die "apt cannot install trixie's libstdc++6 here without removing packages; nothing was changed"
@@ -230,7 +236,7 @@ if [ "$need_libstdcxx" -eq 1 ]; then
 fi
 if [ "$need_fashion" -eq 1 ]; then
   plan+=("dataset-fashion-mnist")
-  if found=$(simulate dataset-fashion-mnist); then
+  if found=$(simulate "${preview_options[@]}" dataset-fashion-mnist); then
     changes+="$found"$'\n'
   else
     changes+="dataset-fashion-mnist (new)"$'\n'
@@ -238,7 +244,7 @@ if [ "$need_fashion" -eq 1 ]; then
 fi
 if [ "$need_cluster" -eq 1 ]; then
   plan+=("${cluster_packages[*]}")
-  if found=$(simulate "${cluster_packages[@]}"); then
+  if found=$(simulate "${preview_options[@]}" "${cluster_packages[@]}"); then
     changes+="$found"$'\n'
   else
     changes+="${cluster_packages[*]} (new; apt's simulation failed, see apt-get -s install ${cluster_packages[*]})"$'\n'
@@ -251,7 +257,7 @@ for file in "${add_files[@]}"; do
 done
 printf '%s' "$changes" | awk 'NF && !seen[$0]++ { print "  " $0 }'
 count=$(printf '%s' "$changes" | awk 'NF && !seen[$0]++' | wc -l)
-say "$count packages to install or upgrade"
+say "packages to install or upgrade: $count"
 if printf '%s' "$changes" | grep -q '^libc6 '; then
   say "(trixie's libstdc++6 needs GLIBC_2.38: libc6, and what must match its version, come from trixie too)"
 fi

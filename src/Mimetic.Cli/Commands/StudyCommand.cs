@@ -38,7 +38,7 @@ public sealed class StudySettings : CommandSettings
 
     /// <summary>Print the commands instead of running them.</summary>
     [CommandOption("--plan")]
-    [Description("print one self-contained command per run that has not completed, one per line (for GNU parallel, a Slurm array, Kubernetes Jobs), and train nothing")]
+    [Description("print one self-contained command per run that has not completed, one per line (for GNU parallel, Kubernetes Jobs; --slurm DIR writes a Slurm job array instead; docs/cluster.md), and train nothing")]
     public bool Plan { get; init; }
 
     /// <summary>Where the Slurm scripts go (with <see cref="Plan"/>).</summary>

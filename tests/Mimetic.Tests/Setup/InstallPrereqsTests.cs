@@ -55,6 +55,7 @@ public sealed class InstallPrereqsTests : IDisposable
                 esac
                 case " $* " in
                   *" slurm-wlm "*) cat "$FAKE_CLUSTER_SIMULATION" ;;
+                  *" -t trixie "*) cat "${FAKE_TARGET_SIMULATION:-$FAKE_SIMULATION}" ;;
                   *) cat "$FAKE_SIMULATION" ;;
                 esac ;;
               *" install "*)
@@ -95,7 +96,7 @@ public sealed class InstallPrereqsTests : IDisposable
         Assert.Contains("  libc6 2.36-9+deb12u10 → 2.41-12", result.Output, StringComparison.Ordinal);
         Assert.Contains("  libstdc++6 12.2.0-14+deb12u1 → 14.2.0-19", result.Output, StringComparison.Ordinal);
         Assert.Contains("mimetic-trixie.sources (the Debian 13 apt source)", result.Output, StringComparison.Ordinal);
-        Assert.Contains("3 packages to install or upgrade", result.Output, StringComparison.Ordinal);
+        Assert.Contains("packages to install or upgrade: 3", result.Output, StringComparison.Ordinal);
         var error = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("install-prereqs: error: not changing the system without consent", error, StringComparison.Ordinal);
         Assert.Contains("MIMETIC_ALLOW_SYSTEM_CHANGES=1", error, StringComparison.Ordinal);
@@ -144,6 +145,31 @@ public sealed class InstallPrereqsTests : IDisposable
 
         Assert.True(result.Code == 0, result.Text);
         Assert.Contains(File.ReadAllLines(AptLog), c => c.EndsWith("install -y -qq --no-install-recommends -t trixie libstdc++6", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OfTheTwoWaysItTakesTheOneThatChangesFewerPackages()
+    {
+        var narrower = Path.Combine(root, "target-simulation.txt");
+        File.WriteAllText(narrower, "Inst libstdc++6 [12.2.0-14+deb12u1] (14.2.0-19 Debian:13.2/stable [amd64])\n");
+
+        var result = Run(environment: new() { ["MIMETIC_ALLOW_SYSTEM_CHANGES"] = "1", ["FAKE_TARGET_SIMULATION"] = narrower });
+
+        Assert.True(result.Code == 0, result.Text);
+        Assert.Contains("packages to install or upgrade: 1", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("libc6", result.Output, StringComparison.Ordinal);
+        Assert.Contains(File.ReadAllLines(AptLog), c => c.EndsWith("install -y -qq --no-install-recommends -t trixie libstdc++6", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void HelpPrintsTheWholeHeader()
+    {
+        var result = Run(arguments: ["--help"]);
+
+        Assert.Equal(0, result.Code);
+        Assert.StartsWith("Installs what Mimetic needs", result.Output, StringComparison.Ordinal);
+        Assert.Contains("It also checks for the .NET 10 SDK.", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("set -euo", result.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -250,7 +276,7 @@ public sealed class InstallPrereqsTests : IDisposable
             }
         }
 
-        foreach (var variable in new[] { "CI", "MIMETIC_ALLOW_SYSTEM_CHANGES", "MIMETIC_CLUSTER_TOOLS", "FAKE_SLASH_FAILS" })
+        foreach (var variable in new[] { "CI", "MIMETIC_ALLOW_SYSTEM_CHANGES", "MIMETIC_CLUSTER_TOOLS", "FAKE_SLASH_FAILS", "FAKE_TARGET_SIMULATION" })
         {
             start.Environment.Remove(variable);
         }
