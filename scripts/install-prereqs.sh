@@ -7,8 +7,8 @@
 #     GLIBCXX_3.4.32 (GCC 13 or newer). Debian 12 ships 3.4.30. On Debian 12, as root, this script can install
 #     Debian 13 (trixie)'s libstdc++6. That is not a small change: trixie's libstdc++6 needs GLIBC_2.38, so libc6
 #     (2.36 → 2.41) and whatever apt must move with it (libc-bin, locales, …) come from trixie too. The trixie apt
-#     source is pinned at priority 100, so later upgrades do not pull anything else from trixie, but the packages
-#     installed now are trixie's.
+#     source is pinned at priority 100, so later upgrades take from trixie only the updates of the packages that
+#     came from it.
 #   * Fashion-MNIST (the second dataset of the studies and its tests) comes from Debian's dataset-fashion-mnist.
 #   * --cluster-tools (or MIMETIC_CLUSTER_TOOLS=1) also installs Debian's slurm-wlm, munge and parallel, which the
 #     cluster tests need (docs/cluster.md). The tests start their own daemons (own key, sockets and ports); where
