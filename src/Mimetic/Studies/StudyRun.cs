@@ -81,7 +81,8 @@ public sealed record StudyRun(IReadOnlyDictionary<string, string> Setting, strin
         return text.ToString();
     }
 
-    private static string Quote(string argument) =>
+    /// <summary>One word for a POSIX shell: as is when it is plain, else single-quoted.</summary>
+    internal static string Quote(string argument) =>
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ',' or '+' or '=' or ':')
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

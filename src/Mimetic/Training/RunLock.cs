@@ -8,7 +8,9 @@ public sealed class RunLockedException(string message) : IOException(message);
 /// <summary>
 /// One process at a time per run directory: an exclusive, non-blocking lock on <c>run.lock</c> (an OS file
 /// lock, so it is released when the process ends, even by <c>kill -9</c>), and the holder's host and process id
-/// in <c>run.lock.owner</c> so the second process can say who holds it.
+/// in <c>run.lock.owner</c> so the second process can say who holds it. A lock whose process is gone is stale and
+/// the next trainer takes it over: the kernel dropped it with the process, however that ended, and the owner line
+/// left behind names the last holder only.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
