@@ -19,7 +19,7 @@ public class TrainingSettings : OptimizerSettings
 
     /// <summary>Dataset.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("cifar10 | cifar100 | fashion-mnist")]
+    [Description("cifar10 | cifar100 | fashion-mnist | folder:PATH (one subfolder of images per class)")]
     [ConfigDefault<TrainingConfig>("Dataset")]
     public string Dataset { get; init; } = null!;
 
@@ -113,6 +113,8 @@ public class TrainingSettings : OptimizerSettings
         RandAugment = RandAugment,
         Threads = Threads,
         Device = ResolvedDevice,
+        ImageSize = ImageSize,
+        ValFraction = ValFraction,
     };
 
     /// <inheritdoc />
@@ -127,8 +129,8 @@ public class TrainingSettings : OptimizerSettings
         try
         {
             ToConfig(Init, 0).Validate();
-            var info = DatasetCatalog.GetInfo(Dataset);
-            var model = VisionPresets.Get(Model, info.Height, info.Channels, info.ClassCount);
+            var (side, channels, classes) = VisionData.Shape(Dataset, ImageSize);
+            var model = VisionPresets.Get(Model, side, channels, classes);
             StepMemory.RequireBatchFits(BatchSize, model.Tokens, StepMemory.PerImageBytes(model), Model);
         }
         catch (Exception e) when (e is ArgumentException or DataException)
@@ -138,6 +140,18 @@ public class TrainingSettings : OptimizerSettings
 
         return ValidationResult.Success();
     }
+
+    // Image-folder datasets (--dataset folder:PATH).
+
+    /// <summary>A folder dataset's image side.</summary>
+    [CommandOption("--image-size <N>")]
+    [Description("folder datasets: resize the shorter side to N and crop the centre N×N (default 32)")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>A folder dataset's held-out share.</summary>
+    [CommandOption("--val-fraction <F>")]
+    [Description("folder datasets without train/ and val/ subfolders: hold out this share of each class, seeded (default 0.1)")]
+    public double? ValFraction { get; init; }
 
     private static PositionEmbedding? ParsePosition(string? value) => value?.Trim().ToLowerInvariant() switch
     {

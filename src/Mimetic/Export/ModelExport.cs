@@ -135,7 +135,7 @@ public static class ModelExport
     }
 
     /// <summary>The classes and normalisation a vision run trained with.</summary>
-    internal static DatasetInfo DatasetDescription(TrainingConfig config) => DatasetCatalog.GetInfo(config.Dataset);
+    internal static DatasetInfo DatasetDescription(TrainingConfig config) => VisionData.Describe(config);
 
     private static T Parse<T>(string json, string weights)
     {

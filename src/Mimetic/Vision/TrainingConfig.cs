@@ -50,6 +50,20 @@ public sealed record TrainingConfig : RunConfig
     /// <summary>A RandAugment-style policy on top of crop and flip.</summary>
     public bool RandAugment { get; init; }
 
+    // Image-folder datasets (--dataset folder:PATH). Null for the named datasets, and then not written to config.json.
+
+    /// <summary>A folder dataset's image side (default 32).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ImageSize { get; init; }
+
+    /// <summary>A folder dataset's held-out share per class, without PATH/train and PATH/val (default 0.1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValFraction { get; init; }
+
+    /// <summary>A folder dataset's classes and training-split normalisation, found when its images are read.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ImageFolderInfo? ImageFolder { get; init; }
+
     /// <inheritdoc />
     [System.Text.Json.Serialization.JsonIgnore]
     public override string LengthOption => "epochs";
@@ -67,5 +81,9 @@ public sealed record TrainingConfig : RunConfig
         Require(TrainSize is null or > 0, "train size must be positive");
         Require(TestSize is null or > 0, "test size must be positive");
         _ = VisionPresets.Describe(Model);
+        var folder = Data.ImageFolderDataset.IsFolder(Dataset);
+        Require(folder || (ImageSize is null && ValFraction is null), "--image-size and --val-fraction apply to folder datasets (--dataset folder:PATH)");
+        Require(ImageSize is null or (>= 4 and <= 1024), $"the image size must be between 4 and 1024, not {ImageSize}");
+        Require(ValFraction is null or (> 0 and < 1), $"the validation fraction must be between 0 and 1 (exclusive), not {ValFraction}");
     }
 }
