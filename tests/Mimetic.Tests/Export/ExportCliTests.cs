@@ -1,4 +1,6 @@
 using Mimetic.Analysis.Onnx;
+using Mimetic.Models;
+using Mimetic.Training;
 using Mimetic.Tests.Analysis;
 using Mimetic.Tests.Cli;
 
@@ -23,6 +25,40 @@ public sealed class ExportCliTests : IDisposable
         Assert.Contains("opset 17", result.Output, StringComparison.Ordinal);
         var file = OnnxModelFile.Open(onnx);
         Assert.Equal(2, OnnxAttentionFinder.Find(file).Count);
+    }
+
+    [Fact]
+    public void ALanguageRunExportsItsNewestWeightsAsTheGptsLogits()
+    {
+        var text = directory.File("text.txt");
+        File.WriteAllText(text, string.Concat(Enumerable.Repeat("the quick brown fox jumps over the lazy dog. ", 200)));
+        var run = directory.File("lm");
+        var trained = CliRunner.Run("lm-train", "--text", text, "--model", "gpt-micro", "--tokenizer", "char", "--steps", "4", "--warmup", "0",
+            "--eval-interval", "2", "--batch-size", "4", "--out", run);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        var onnx = directory.File("lm.onnx");
+
+        var result = CliRunner.Run("export", run, "--onnx", onnx);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var files = new RunFiles(run);
+        var newest = Directory.GetFiles(files.WeightsDirectory).Order(StringComparer.Ordinal).Last();
+        Assert.Contains(newest, result.Output, StringComparison.Ordinal);
+        var metadata = OnnxModelFile.Open(onnx).Model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("language", metadata[Mimetic.Export.ExportMetadata.Task]);
+        var config = System.Text.Json.JsonSerializer.Deserialize<GptConfig>(metadata["mimetic.config"], RunFiles.Json)!;
+        using var model = new Gpt(config);
+        Checkpoint.LoadWeights(newest, model);
+        model.eval();
+        var tokens = TorchSharp.torch.tensor(new long[] { 1, 2, 3, 4, 5, 6, 2, 1 }, [2, 4]);
+        float[] expected;
+        using (TorchSharp.torch.no_grad())
+        {
+            expected = model.call(tokens).data<float>().ToArray();
+        }
+
+        var (actual, _) = OnnxRuntimeHarness.Run(OnnxModelFile.Open(onnx).Model, Mimetic.Export.OnnxExporter.TokensInput, tokens.data<long>().ToArray(), [2, 4]);
+        Assert.True(expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max() <= 1e-4);
     }
 
     [Theory]
