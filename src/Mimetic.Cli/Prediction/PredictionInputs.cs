@@ -40,7 +40,8 @@ internal sealed record PredictionInputs(IReadOnlyList<string> Files, IReadOnlyLi
 
     private static PredictionInputs FromFolder(string folder, IReadOnlyList<string> classes)
     {
-        var subfolders = Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).ToList();
+        // Hidden folders (".git", ".ipynb_checkpoints") are not classes, as in training.
+        var subfolders = Directory.EnumerateDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
         if (subfolders.Count == 0)
         {
             var files = Images(folder, SearchOption.TopDirectoryOnly);
