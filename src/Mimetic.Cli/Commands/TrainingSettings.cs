@@ -19,7 +19,7 @@ public class TrainingSettings : OptimizerSettings
 
     /// <summary>Dataset.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("cifar10 | cifar100 | fashion-mnist")]
+    [Description("cifar10 | cifar100 | fashion-mnist | folder:PATH (one subfolder of images per class)")]
     [ConfigDefault<TrainingConfig>("Dataset")]
     public string Dataset { get; init; } = null!;
 
@@ -160,6 +160,8 @@ public class TrainingSettings : OptimizerSettings
         Shape = new ShapeOverrides(Width, Depth, Heads, PatchSize, MlpRatio) is { IsEmpty: false } shape ? shape : null,
         Threads = Threads,
         Device = ResolvedDevice,
+        ImageSize = ImageSize,
+        ValFraction = ValFraction,
     };
 
     /// <inheritdoc />
@@ -174,8 +176,8 @@ public class TrainingSettings : OptimizerSettings
         try
         {
             ToConfig(Init, 0).Validate();
-            var info = DatasetCatalog.GetInfo(Dataset);
-            var model = ToConfig(Init, 0).ModelShape(info.Height, info.Channels, info.ClassCount);
+            var (side, channels, classes) = VisionData.Shape(Dataset, ImageSize);
+            var model = ToConfig(Init, 0).ModelShape(side, channels, classes);
             model.Validate();
             StepMemory.RequireBatchFits(BatchSize, model.Tokens, StepMemory.PerImageBytes(model), Model);
         }
@@ -186,6 +188,18 @@ public class TrainingSettings : OptimizerSettings
 
         return ValidationResult.Success();
     }
+
+    // Image-folder datasets (--dataset folder:PATH).
+
+    /// <summary>A folder dataset's image side.</summary>
+    [CommandOption("--image-size <N>")]
+    [Description("folder datasets: resize the shorter side to N and crop the centre N×N (default 32)")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>A folder dataset's held-out share.</summary>
+    [CommandOption("--val-fraction <F>")]
+    [Description("folder datasets without train/ and val/ subfolders: hold out this share of each class, seeded (default 0.1)")]
+    public double? ValFraction { get; init; }
 
     private static PositionEmbedding? ParsePosition(string? value) => value?.Trim().ToLowerInvariant() switch
     {

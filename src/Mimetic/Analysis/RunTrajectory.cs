@@ -57,7 +57,7 @@ public sealed partial record RunTrajectory(string RunDirectory, string Init, lon
 
     private static List<LayerAnalysis> InitialWeights(TrainingConfig config)
     {
-        var info = Data.DatasetCatalog.GetInfo(config.Dataset);
+        var info = VisionData.Describe(config);
         var shape = VisionPresets.Get(config.Model, info.Height, info.Channels, info.ClassCount);
         if (config.Position is { } position)
         {

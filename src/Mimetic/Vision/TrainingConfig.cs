@@ -78,6 +78,20 @@ public sealed record TrainingConfig : RunConfig
         return Shape?.ApplyTo(model) ?? model;
     }
 
+    // Image-folder datasets (--dataset folder:PATH). Null for the named datasets, and then not written to config.json.
+
+    /// <summary>A folder dataset's image side (default 32).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ImageSize { get; init; }
+
+    /// <summary>A folder dataset's held-out share per class, without PATH/train and PATH/val (default 0.1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValFraction { get; init; }
+
+    /// <summary>A folder dataset's classes and training-split normalisation, found when its images are read.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ImageFolderInfo? ImageFolder { get; init; }
+
     /// <inheritdoc />
     [JsonIgnore]
     public override string LengthOption => "epochs";
@@ -97,6 +111,10 @@ public sealed record TrainingConfig : RunConfig
         Require(Holdout is null or > 0, "the held-out split (--holdout) must be positive");
         Require(TokenDrop is >= 0 and < 1 && double.IsFinite(TokenDrop), $"the dropped token fraction (--token-drop) must be in [0, 1), not {TokenDrop}");
         _ = VisionPresets.Describe(Model);
+        var folder = Data.ImageFolderDataset.IsFolder(Dataset);
+        Require(folder || (ImageSize is null && ValFraction is null), "--image-size and --val-fraction apply to folder datasets (--dataset folder:PATH)");
+        Require(ImageSize is null or (>= 4 and <= 1024), $"the image size must be between 4 and 1024, not {ImageSize}");
+        Require(ValFraction is null or (> 0 and < 1), $"the validation fraction must be between 0 and 1 (exclusive), not {ValFraction}");
     }
 }
 

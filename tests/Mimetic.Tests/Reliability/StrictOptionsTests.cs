@@ -24,7 +24,7 @@ public sealed class StrictOptionsTests : IDisposable
     [InlineData("unknown command 'tran'; did you mean 'train'?", "tran")]
     [InlineData("unknown command 'lm-trian'; did you mean 'lm-train'?", "lm-trian")]
     [InlineData("unknown option '--verbose'; 'mimetic --help' lists the commands", "--verbose")]
-    [InlineData("unknown command 'help'; commands: init, train, compare, lm-train, lm-compare, study, reproduction, sample, report, analyze-run, bench, presets, analyze, pretrained", "help")]
+    [InlineData("unknown command 'help'; commands: init, train, compare, lm-train, lm-compare, study, reproduction, sample, report, analyze-run, bench, presets, analyze, pretrained, export, predict", "help")]
     public void AnUnknownOptionIsAUsageErrorThatSuggestsTheNearest(string expected, params string[] args)
     {
         var result = CliRunner.Run(args);
@@ -64,6 +64,8 @@ public sealed class StrictOptionsTests : IDisposable
     [InlineData("presets")]
     [InlineData("analyze")]
     [InlineData("pretrained")]
+    [InlineData("export")]
+    [InlineData("predict")]
     public void EveryCommandsHelpPrintsItsOptions(string command)
     {
         var result = CliRunner.Run(command, "--help");
