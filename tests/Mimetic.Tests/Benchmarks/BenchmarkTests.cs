@@ -129,7 +129,9 @@ public class BenchmarkTests
             Assert.True(mimetic.GetProperty("MatmulGflops").GetDouble() > 0);
             Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);
             var operations = json.RootElement.GetProperty("blockOperations").EnumerateArray().ToList();
-            Assert.Equal(8, operations.Count);
+            Assert.Equal(9, operations.Count);
+            var fused = Assert.Single(operations, op => op.GetProperty("Name").GetString()!.Contains("fused C# kernel", StringComparison.Ordinal));
+            Assert.Equal(0, fused.GetProperty("PerBlock").GetInt32());   // timed for comparison, not part of the model's step
             Assert.All(operations, op => Assert.True(op.GetProperty("ForwardSeconds").GetDouble() > 0 && op.GetProperty("BackwardSeconds").GetDouble() > 0));
             Assert.Contains("attention (SDPA)", output, StringComparison.Ordinal);
         }
