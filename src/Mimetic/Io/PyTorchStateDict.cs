@@ -23,6 +23,7 @@ public static class PyTorchStateDict
     /// </summary>
     public static bool LooksLikePyTorch(string path)
     {
+        UserFile.RequireReadable(path, "model file");
         using var stream = File.OpenRead(path);
         Span<byte> head = stackalloc byte[4];
         var read = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);
@@ -38,6 +39,7 @@ public static class PyTorchStateDict
     /// <exception cref="InvalidModelFileException">The file is not a readable PyTorch state dict.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
+        UserFile.RequireReadable(path, "model file");
         using var stream = File.OpenRead(path);
         var first = stream.ReadByte();
         stream.Position = 0;

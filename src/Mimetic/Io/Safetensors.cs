@@ -91,8 +91,10 @@ public static class Safetensors
 
     /// <summary>Opens a safetensors file and validates its header against the file's size.</summary>
     /// <exception cref="InvalidModelFileException">The file is malformed.</exception>
+    /// <exception cref="NotARegularFileException">The path is not a regular file (a pipe, a device, a folder).</exception>
     public static SafetensorsFile Open(string path)
     {
+        UserFile.RequireReadable(path, "weights file");
         using var stream = File.OpenRead(path);
         var length = stream.Length;
         if (length < 8)

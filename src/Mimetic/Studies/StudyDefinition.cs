@@ -51,10 +51,12 @@ public sealed record StudyDefinition(
     public static StudyDefinition Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new StudyException($"study file '{path}' does not exist");
         }
+
+        Io.UserFile.RequireReadable(path, "study file");
 
         try
         {

@@ -84,6 +84,7 @@ public static class Checkpoint
         var modelPath = Path.Combine(source, ModelFile);
         var metadata = LoadWeights(modelPath, model);
         var optimizerPath = Path.Combine(source, OptimizerFile);
+        UserFile.RequireReadable(optimizerPath, "optimizer state");
         try
         {
             using var stream = File.OpenRead(optimizerPath);
@@ -120,6 +121,7 @@ public static class Checkpoint
 
     private static TrainingPosition ReadPosition(string path)
     {
+        UserFile.RequireReadable(path, "checkpoint position");
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));

@@ -41,6 +41,7 @@ public sealed class OnnxModelFile
     /// <summary>Opens and parses an ONNX model.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ArgumentException">The path is a directory.</exception>
+    /// <exception cref="NotARegularFileException">The path is a named pipe, a device or a socket.</exception>
     /// <exception cref="InvalidModelFileException">The file is not a readable ONNX model.</exception>
     public static OnnxModelFile Open(string path)
     {
@@ -50,11 +51,8 @@ public sealed class OnnxModelFile
             throw new ArgumentException($"'{path}' is a directory; pass an ONNX model file.");
         }
 
+        UserFile.RequireReadable(path, "model file");
         var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"file not found: {path}", path);
-        }
 
         var name = info.Name;
         if (info.Length > MaxFileBytes)
