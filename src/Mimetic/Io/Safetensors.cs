@@ -6,7 +6,20 @@ using static TorchSharp.torch;
 namespace Mimetic.Io;
 
 /// <summary>A malformed or unsupported file. The message is one line, fit to show a user.</summary>
-public sealed class InvalidModelFileException(string message) : Exception(message);
+public sealed class InvalidModelFileException : Exception
+{
+    /// <summary>A malformed file, described by <paramref name="message"/>.</summary>
+    public InvalidModelFileException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>A malformed file, described by <paramref name="message"/>; <paramref name="cause"/> is what the reader met (shown only with MIMETIC_DEBUG=1).</summary>
+    public InvalidModelFileException(string message, Exception cause)
+        : base(message, cause)
+    {
+    }
+}
 
 /// <summary>One tensor's entry in a safetensors header.</summary>
 /// <param name="Name">The tensor's name.</param>

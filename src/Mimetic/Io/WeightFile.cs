@@ -65,9 +65,20 @@ public sealed class WeightFile : IDisposable
         }
 
         UserFile.RequireReadable(path, "model file");
-        return PyTorchStateDict.LooksLikePyTorch(path)
-            ? new WeightFile(path, PyTorchStateDict.Read(path))
-            : new WeightFile(path, Safetensors.Open(path));
+        if (PyTorchStateDict.LooksLikePyTorch(path))
+        {
+            return new WeightFile(path, PyTorchStateDict.Read(path));
+        }
+
+        try
+        {
+            return new WeightFile(path, Safetensors.Open(path));
+        }
+        catch (InvalidModelFileException) when (PyTorchStateDict.HasPyTorchExtension(path))
+        {
+            throw new InvalidModelFileException(
+                $"{System.IO.Path.GetFileName(path)} is not a readable PyTorch state dict: it is not a zip archive (torch.save writes one), nor a safetensors file.");
+        }
     }
 
     /// <summary>Whether a tensor of this name is stored.</summary>
