@@ -188,6 +188,7 @@ public static class Safetensors
             }
 
             RequireNoOverlap(path, entries);
+            RequireEveryByteUsed(path, entries, dataLength);
             return (entries, metadata);
         }
     }
@@ -281,6 +282,30 @@ public static class Safetensors
             {
                 throw Invalid(path, $"tensors '{Shorten(sorted[i - 1].Name)}' and '{Shorten(sorted[i].Name)}' have overlapping data offsets");
             }
+        }
+    }
+
+    // As the reference implementation requires: the tensors tile the data section from its first byte to its last. Bytes
+    // that belong to no tensor mean the header length or the offsets are wrong (a header length too short leaves the
+    // header's tail in the data, and every tensor read from the wrong place).
+    private static void RequireEveryByteUsed(string path, List<SafetensorsEntry> entries, long dataLength)
+    {
+        long expected = 0;
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (entry.Begin != expected)
+            {
+                throw Invalid(path, $"bytes {expected} to {entry.Begin} of the data section belong to no tensor (tensor '{Shorten(entry.Name)}' starts at {entry.Begin}); the header's offsets are wrong");
+            }
+
+            expected = entry.End;
+        }
+
+        if (expected != dataLength)
+        {
+            throw Invalid(path, entries.Count == 0
+                ? $"the header lists no tensors but {dataLength} bytes follow it; the header length may be too short"
+                : $"the last {dataLength - expected} of the data section's {dataLength} bytes belong to no tensor; the header length may be too short, or bytes were appended");
         }
     }
 

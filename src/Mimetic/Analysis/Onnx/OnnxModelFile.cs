@@ -85,7 +85,21 @@ public sealed class OnnxModelFile
             throw new InvalidModelFileException($"{name}: not an ONNX model with a graph (no nodes found; is the file truncated or of another format?).");
         }
 
-        return new OnnxModelFile(path, model);
+        var file = new OnnxModelFile(path, model);
+        if (file.Graph.FirstNodeOnACycle() is { } node)
+        {
+            var shown = string.IsNullOrEmpty(node.Name) ? node.OpType : node.Name;
+            throw new InvalidModelFileException(
+                $"{name}: the ONNX graph has a cycle (node '{Shorten(shown)}' depends on its own output); a model's graph must be acyclic, so its attention layers cannot be traced.");
+        }
+
+        return file;
+    }
+
+    private static string Shorten(string text)
+    {
+        var clean = new string([.. text.Select(c => char.IsControl(c) ? '?' : c)]);
+        return clean.Length <= 60 ? clean : clean[..57] + "...";
     }
 
     private static string FirstSentence(string message)
