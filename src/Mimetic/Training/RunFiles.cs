@@ -47,8 +47,8 @@ public sealed class RunFiles
     };
 
     /// <summary>
-    /// Names a run directory. Nothing is created here, so reading a run that is not there leaves no folder behind; a
-    /// run's folder is made when training takes its lock (<see cref="RunLock.Acquire"/>).
+    /// Names a run directory. Nothing is created here, so reading a run that is not there leaves no folder behind; the
+    /// folder is made when training takes its lock (<see cref="RunLock.Acquire"/>) or a file of the run is written.
     /// </summary>
     public RunFiles(string directory)
     {
@@ -195,8 +195,11 @@ public sealed class RunFiles
     }
 
     /// <summary>Writes text to a file through a temporary file and a rename.</summary>
+    /// <remarks>The file's folder is created if missing: writing a run's files makes its folder, reading never does.</remarks>
     public static void WriteAtomically(string path, string text)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, text);
         File.Move(temporary, path, overwrite: true);

@@ -1,0 +1,66 @@
+using Mimetic.Cli.Commands;
+using Mimetic.Studies;
+using Mimetic.Training;
+
+namespace Mimetic.Cli;
+
+/// <summary>
+/// Checks every option a study sets — its base and each axis value — against the option table of the command its runs
+/// use (<c>train</c> or <c>lm-train</c>), with the same messages a mistyped command line gets (<see cref="StrictCommandLine"/>:
+/// unknown options with the nearest valid one, values that do not fit their type), before anything is planned or
+/// written. An option of the other model kind is named as such.
+/// </summary>
+internal static class StudyOptionCheck
+{
+    private static readonly Lazy<StrictCommandLine> Table = new(() =>
+    {
+        var table = new StrictCommandLine(MimeticApp.Name);
+        table.Add<TrainCommand>(StudyRun.CommandOf(TrainingTasks.Vision));
+        table.Add<LanguageTrainCommand>(StudyRun.CommandOf(TrainingTasks.Language));
+        return table;
+    });
+
+    /// <summary>Throws <see cref="UsageException"/> naming the study file, the place in it and what is wrong.</summary>
+    /// <param name="study">The loaded study (its grid already checked by <see cref="StudyDefinition.Validate"/>).</param>
+    /// <param name="file">The study file, for messages.</param>
+    public static void Check(StudyDefinition study, string file)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        Check(study, "base", study.Base, file);
+        foreach (var axis in study.Axes)
+        {
+            foreach (var value in axis.Values)
+            {
+                Check(study, $"axis '{axis.Name}', value '{value.Label}'", value.Options, file);
+            }
+        }
+    }
+
+    private static void Check(StudyDefinition study, string where, IReadOnlyDictionary<string, string?> options, string file)
+    {
+        var command = StudyRun.CommandOf(study.Kind);
+        var other = StudyRun.CommandOf(study.Kind == TrainingTasks.Vision ? TrainingTasks.Language : TrainingTasks.Vision);
+        var ours = Table.Value.OptionsOf(command);
+        foreach (var (key, value) in options)
+        {
+            var option = "--" + key;
+            if (!ours.Contains(option, StringComparer.Ordinal) && Table.Value.OptionsOf(other).Contains(option, StringComparer.Ordinal))
+            {
+                throw new UsageException($"{file}: {where}: '{key}' is an option of '{other}', but this study's kind is '{study.Kind}' ('{command}')");
+            }
+
+            string[] arguments = value is null ? [command, option] : value == StudyRun.Flag ? [command, option] : [command, option, value];
+            try
+            {
+                if (value is not null || !ours.Contains(option, StringComparer.Ordinal))
+                {
+                    Table.Value.Check(arguments);
+                }
+            }
+            catch (UsageException e)
+            {
+                throw new UsageException($"{file}: {where}: {e.Message}");
+            }
+        }
+    }
+}
