@@ -36,6 +36,20 @@ internal static class StudyOptionCheck
         }
     }
 
+    // An option that needs no value passes the check alone; one that takes a value is refused without it.
+    private static bool TakesNoValue(string command, string option)
+    {
+        try
+        {
+            Table.Value.Check([command, option]);
+            return true;
+        }
+        catch (UsageException)
+        {
+            return false;
+        }
+    }
+
     private static void Check(StudyDefinition study, string where, IReadOnlyDictionary<string, string?> options, string file)
     {
         var command = StudyRun.CommandOf(study.Kind);
@@ -49,7 +63,7 @@ internal static class StudyOptionCheck
                 throw new UsageException($"{file}: {where}: '{key}' is an option of '{other}', but this study's kind is '{study.Kind}' ('{command}')");
             }
 
-            string[] arguments = value is null ? [command, option] : value == StudyRun.Flag ? [command, option] : [command, option, value];
+            string[] arguments = value is null || value == StudyRun.Flag ? [command, option] : [command, option, value];
             try
             {
                 if (value is not null || !ours.Contains(option, StringComparer.Ordinal))
@@ -60,6 +74,11 @@ internal static class StudyOptionCheck
             catch (UsageException e)
             {
                 throw new UsageException($"{file}: {where}: {e.Message}");
+            }
+
+            if (value is not null && value != StudyRun.Flag && TakesNoValue(command, option))
+            {
+                throw new UsageException($"{file}: {where}: {option} is a flag; give true or false, not '{value}'");
             }
         }
     }

@@ -47,7 +47,7 @@ public static class ComparisonReport
         Io.UserFile.RequireFolderOrMissing(directory, "output folder");
         Directory.CreateDirectory(directory);
         SavePlots(summary, directory, "");
-        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
+        Training.RunFiles.WriteAtomically(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
         return summary;
     }
 

@@ -199,6 +199,7 @@ public sealed class RunFiles
     public static void WriteAtomically(string path, string text)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Io.UserFile.RequireWritable(path);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, text);

@@ -28,6 +28,8 @@ public sealed class StudyValidationTests : IDisposable
         "base: 'epochs' is an option of 'train', but this study's kind is 'language' ('lm-train')")]
     [InlineData("""{"base": {"epochs": true}, "axes": [{"name": "init", "values": ["default"]}]}""",
         "base: --epochs needs a value; 'mimetic train --help' describes it")]
+    [InlineData("""{"base": {"randaugment": "yes"}, "axes": [{"name": "init", "values": ["default"]}]}""",
+        "base: --randaugment is a flag; give true or false, not 'yes'")]
     public void AnOptionThatTheRunsCommandWouldRefuseIsRefusedFirst(string json, string message)
     {
         var (file, runs) = Study(json);
