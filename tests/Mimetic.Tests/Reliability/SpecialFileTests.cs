@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Mimetic.Cli;
+using Mimetic.Data;
 using Mimetic.Io;
 using Mimetic.Tests.Cli;
 using Mimetic.Training;
@@ -156,6 +157,39 @@ public sealed class SpecialFileTests : IDisposable
         Assert.Equal(FileKind.Missing, UserFile.KindOf(Path.Combine(root, "nothing")));
         Assert.Throws<NotARegularFileException>(() => UserFile.RequireReadable(socketPath, "model file"));
         Assert.Throws<FileNotFoundException>(() => UserFile.RequireReadable(dangling, "model file"));
+    }
+
+    [Fact]
+    public void DataFilesThatAreNamedPipesAreRefusedBeforeTheyAreOpened()
+    {
+        var archive = SpecialFiles.Fifo(Path.Combine(root, "cifar-10-binary.tar.gz"));
+        var batch = SpecialFiles.Fifo(Path.Combine(root, "data_batch_1.bin"));
+        var names = SpecialFiles.Fifo(Path.Combine(root, "batches.meta.txt"));
+
+        var fromArchive = Within([archive], () => SafeTarExtractor.Extract(archive, Path.Combine(root, "extracted"), [new("set/a.bin", 5)]));
+        var fromBatch = Within([batch], () => CifarReader.Read(DatasetInfo.Cifar10, CifarLayout.Cifar10, [batch], recordsPerFile: null));
+        var fromNames = Within([names], () => CifarReader.ReadCifar10(root));
+
+        Assert.Contains($"data archive '{archive}' is a named pipe (FIFO), not a regular file; pass a regular data archive", fromArchive.Message, StringComparison.Ordinal);
+        Assert.Equal($"data file '{batch}' is a named pipe (FIFO), not a regular file; pass a regular data file", fromBatch.Message);
+        Assert.Equal($"class-name file '{names}' is a named pipe (FIFO), not a regular file; pass a regular class-name file", fromNames.Message);
+    }
+
+    // Runs `read`, which must throw, within the hang limit (releasing the pipes if it blocks); returns what it threw.
+    private static Exception Within(string[] pipes, Func<object> read)
+    {
+        var run = Task.Run(read);
+        if (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(SpecialFiles.HangLimit))
+        {
+            foreach (var pipe in pipes)
+            {
+                using var release = new FileStream(pipe, FileMode.Open, FileAccess.ReadWrite);
+            }
+
+            Assert.Fail("reading a data file hung on a named pipe");
+        }
+
+        return Assert.IsAssignableFrom<Exception>(run.Exception?.InnerException);
     }
 
     [Fact]
