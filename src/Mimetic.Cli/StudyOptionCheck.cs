@@ -23,9 +23,21 @@ internal static class StudyOptionCheck
     /// <summary>Throws <see cref="UsageException"/> naming the study file, the place in it and what is wrong.</summary>
     /// <param name="study">The loaded study (its grid already checked by <see cref="StudyDefinition.Validate"/>).</param>
     /// <param name="file">The study file, for messages.</param>
-    public static void Check(StudyDefinition study, string file)
+    /// <param name="runs">The <c>--runs</c> folder: it must not be empty.</param>
+    /// <param name="report">The <c>--out</c> report folder, if given: it must not be empty.</param>
+    public static void Check(StudyDefinition study, string file, string runs, string? report)
     {
         ArgumentNullException.ThrowIfNull(study);
+        if (string.IsNullOrWhiteSpace(runs))
+        {
+            throw new UsageException("--runs is empty; give the folder of the run directories");
+        }
+
+        if (report is not null && string.IsNullOrWhiteSpace(report))
+        {
+            throw new UsageException("--out is empty; give the report folder, or leave --out out for runs/studies/<study name>");
+        }
+
         Check(study, "base", study.Base, file);
         foreach (var axis in study.Axes)
         {

@@ -85,6 +85,20 @@ public sealed class StudyValidationTests : IDisposable
         Assert.False(File.Exists(Path.Combine(root, "reproduction.md")));
     }
 
+    [Theory]
+    [InlineData("--runs", "", "error: --runs is empty; give the folder of the run directories")]
+    [InlineData("--out", " ", "error: --out is empty; give the report folder, or leave --out out for runs/studies/<study name>")]
+    public void AnEmptyFolderIsRefused(string option, string value, string message)
+    {
+        var (file, runs) = Study("""{"axes": [{"name": "init", "values": ["default"]}]}""");
+
+        var result = option == "--runs" ? CliRunner.Run("study", file, "--report", "--runs", value) : CliRunner.Run("study", file, "--report", "--runs", runs, option, value);
+
+        Assert.Equal(ErrorReport.UsageError, result.ExitCode);
+        Assert.Equal(message, Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(runs));
+    }
+
     [Fact]
     public void AValidGridStillPlans()
     {
