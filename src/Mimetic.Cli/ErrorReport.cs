@@ -52,6 +52,7 @@ public static class ErrorReport
             Studies.StudyException e => (e.Message, UsageError),
             Training.RunLockedException e => (e.Message, Failure),
             InvalidModelFileException e => (e.Message, UsageError),
+            NotARegularFileException e => (e.Message, UsageError),
             Data.DataException e => (e.Message, UsageError),
             InvalidDataException e => (e.Message, UsageError),
             FileNotFoundException e => ($"file not found: {e.FileName ?? e.Message}", UsageError),

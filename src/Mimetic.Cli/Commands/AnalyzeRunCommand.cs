@@ -39,7 +39,7 @@ public sealed class AnalyzeRunCommand(IAnsiConsole console) : Command<AnalyzeRun
         var directory = settings.Out ?? Path.Combine(settings.Runs[0], "analysis");
         var title = string.Join(", ", runs.Select(r => r.Init).Distinct());
         var plots = TrajectoryFigures.Save(runs, directory, title);
-        File.WriteAllText(Path.Combine(directory, "trajectory.json"), JsonSerializer.Serialize(runs, RunFiles.Json));
+        RunFiles.WriteAtomically(Path.Combine(directory, "trajectory.json"), JsonSerializer.Serialize(runs, RunFiles.Json));
 
         var table = new Table().AddColumns("run", "epoch", "QK identity (mean over layers)", "VO identity (mean over layers)", "VO diag (mean over layers)");
         foreach (var run in runs)

@@ -186,6 +186,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
     {
         if (settings.Json is { } path)
         {
+            Io.UserFile.RequireWritable(path);
             File.WriteAllText(path, JsonSerializer.Serialize(report, RunFiles.Json));
             console.MarkupLine($"wrote [green]{Markup.Escape(path)}[/]");
         }

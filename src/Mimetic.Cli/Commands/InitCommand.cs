@@ -83,6 +83,15 @@ public abstract class InitOptionsSettings : CommandSettings
             return ValidationResult.Error($"unknown --solver '{Solver}'; known: auto, float64-svd, float32-gram");
         }
 
+        foreach (var (option, value) in new[] { ("--alpha1", Alpha1), ("--beta1", Beta1), ("--alpha2", Alpha2), ("--beta2", Beta2) })
+        {
+            if (!double.IsFinite(value) || value < 0 || value > MimeticOptions.MaxScale)
+            {
+                var shown = double.IsNaN(value) ? "NaN" : double.IsInfinity(value) ? (value > 0 ? "infinity" : "-infinity") : value.ToString("G", CultureInfo.InvariantCulture);
+                return ValidationResult.Error($"{option} must be a finite number between 0 and {MimeticOptions.MaxScale.ToString("G", CultureInfo.InvariantCulture)}, not {shown}");
+            }
+        }
+
         try
         {
             ToMimeticOptions().Validate();

@@ -91,6 +91,7 @@ public sealed class StudyCommand(IAnsiConsole console) : Command<StudySettings>
     {
         ArgumentNullException.ThrowIfNull(settings);
         var study = StudyDefinition.Load(settings.File);
+        StudyOptionCheck.Check(study, settings.File, settings.Runs, settings.Out);
         var runs = StudyGrid.Expand(study, settings.Runs);
         if (settings.Device is { } device)
         {

@@ -25,6 +25,11 @@ public sealed partial record RunTrajectory(string RunDirectory, string Init, lon
     /// </summary>
     public static RunTrajectory Analyze(string runDirectory)
     {
+        if (!Directory.Exists(runDirectory))
+        {
+            throw new DirectoryNotFoundException($"run folder '{runDirectory}' does not exist");
+        }
+
         var files = new RunFiles(runDirectory);
         if (!files.Exists)
         {

@@ -103,6 +103,7 @@ public static class CifarReader
         int recordSize = layout.RecordSize;
         int imageSize = layout.PixelsPerImage;
         var chunk = new byte[RecordsPerChunk * recordSize];
+        Io.UserFile.RequireReadable(path, "data file");
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -142,6 +143,7 @@ public static class CifarReader
             return info;
         }
 
+        Io.UserFile.RequireReadable(namesFile, "class-name file");
         string[] names = [.. File.ReadAllLines(namesFile).Select(l => l.Trim()).Where(l => l.Length > 0)];
         if (names.Length != info.ClassCount)
         {

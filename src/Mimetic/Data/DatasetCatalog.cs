@@ -115,6 +115,7 @@ public static class DatasetCatalog
     {
         // MD5 only identifies the published file here (its official checksum); it protects against damage, not attack.
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        Io.UserFile.RequireReadable(path, "data file");
         hash.AppendData(File.ReadAllBytes(path));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -96,6 +96,7 @@ public static class FashionMnistReader
             throw new DataException($"IDX file '{path}' is missing");
         }
 
+        Io.UserFile.RequireReadable(path, "data file");
         try
         {
             using var compressed = new HashingReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));

@@ -168,6 +168,7 @@ internal static class SafeTarExtractor
 
     private static FileStream OpenArchive(string archivePath)
     {
+        Io.UserFile.RequireReadable(archivePath, "data archive");
         try
         {
             return new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
@@ -277,6 +278,7 @@ internal static class SafeTarExtractor
 
     private static string Sha256Of(string path)
     {
+        Io.UserFile.RequireReadable(path, "data file");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }

@@ -86,6 +86,41 @@ public static class MimeticInitializer
             var (value, projection) = MimeticMath.IdentityBlockFactors(noise.ValueProjection, projectionNoise, options.Alpha2, options.Beta2, options.ValueProjectionSign);
             SetValueProjection(slot, value, projection);
         }
+
+        RequireFinite(slot, options);
+    }
+
+    // Large α or β overflow the float32 weights (or the factorisation) into infinities and NaNs, or leave weights so
+    // large that the products the init is about (W_q·W_kᵀ, W_v·W_proj: sums of d products) overflow: such an init is an
+    // error, never a model to train or a file to write. Reading the weights changes nothing in them.
+    private static void RequireFinite(AttentionSlot slot, MimeticOptions options)
+    {
+        if (slot.InProjectionWeight.device.type == DeviceType.META)
+        {
+            return;   // shapes only: no values to check
+        }
+
+        var limit = Math.Sqrt(float.MaxValue / slot.Width);
+        var largest = Math.Max(Largest(slot.InProjectionWeight), Largest(slot.OutProjectionWeight));
+        if (largest <= limit)
+        {
+            return;
+        }
+
+        throw new ArgumentException(
+            $"mimetic initialization with α1 = {options.Alpha1:G4}, β1 = {options.Beta1:G4}, α2 = {options.Alpha2:G4}, β2 = {options.Beta2:G4} " +
+            $"gives NaN, infinite or overflowing weights in {slot.Name} (float32 cannot hold them or their products); use smaller values (--alpha1, --beta1, --alpha2, --beta2).");
+    }
+
+    // The largest magnitude in a weight, NaN counting as infinite.
+    private static double Largest(Tensor weight)
+    {
+        if (!weight.isfinite().all().item<bool>())
+        {
+            return double.PositiveInfinity;
+        }
+
+        return weight.abs().max().to(ScalarType.Float64).item<double>();
     }
 
     /// <summary>The CPU-drawn <paramref name="noise"/> on <paramref name="device"/>; on the CPU itself, the same tensors untouched.</summary>

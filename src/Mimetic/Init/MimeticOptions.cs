@@ -95,6 +95,12 @@ public sealed record MimeticOptions(
         _ => solver,
     };
 
+    /// <summary>
+    /// The largest α or β accepted. They scale the targets α·Z + β·I of W_q·W_kᵀ and W_v·W_proj, of order 1 in the paper;
+    /// far above, the float32 weights lose the smaller term entirely (β·I below α·Z's precision) or overflow.
+    /// </summary>
+    public const double MaxScale = 1e6;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
@@ -120,9 +126,9 @@ public sealed record MimeticOptions(
 
     private static void RequireNonNegative(double value, string name)
     {
-        if (!double.IsFinite(value) || value < 0)
+        if (!double.IsFinite(value) || value < 0 || value > MaxScale)
         {
-            throw new ArgumentException($"{name} must be a finite number ≥ 0, not {value}.", name);
+            throw new ArgumentException($"{name} must be a finite number between 0 and {MaxScale:G}, not {value}.", name);
         }
     }
 }

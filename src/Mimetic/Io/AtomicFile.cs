@@ -45,6 +45,7 @@ public static class AtomicFile
             throw new DirectoryNotFoundException($"cannot write '{path}': the folder '{folder}' does not exist");
         }
 
+        UserFile.RequireWritable(path);
         var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {

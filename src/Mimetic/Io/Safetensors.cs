@@ -6,7 +6,20 @@ using static TorchSharp.torch;
 namespace Mimetic.Io;
 
 /// <summary>A malformed or unsupported file. The message is one line, fit to show a user.</summary>
-public sealed class InvalidModelFileException(string message) : Exception(message);
+public sealed class InvalidModelFileException : Exception
+{
+    /// <summary>A malformed file, described by <paramref name="message"/>.</summary>
+    public InvalidModelFileException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>A malformed file, described by <paramref name="message"/>; <paramref name="cause"/> is what the reader met (shown only with MIMETIC_DEBUG=1).</summary>
+    public InvalidModelFileException(string message, Exception cause)
+        : base(message, cause)
+    {
+    }
+}
 
 /// <summary>One tensor's entry in a safetensors header.</summary>
 /// <param name="Name">The tensor's name.</param>
@@ -91,8 +104,10 @@ public static class Safetensors
 
     /// <summary>Opens a safetensors file and validates its header against the file's size.</summary>
     /// <exception cref="InvalidModelFileException">The file is malformed.</exception>
+    /// <exception cref="NotARegularFileException">The path is not a regular file (a pipe, a device, a folder).</exception>
     public static SafetensorsFile Open(string path)
     {
+        UserFile.RequireReadable(path, "weights file");
         using var stream = File.OpenRead(path);
         var length = stream.Length;
         if (length < 8)
@@ -173,6 +188,7 @@ public static class Safetensors
             }
 
             RequireNoOverlap(path, entries);
+            RequireEveryByteUsed(path, entries, dataLength);
             return (entries, metadata);
         }
     }
@@ -266,6 +282,30 @@ public static class Safetensors
             {
                 throw Invalid(path, $"tensors '{Shorten(sorted[i - 1].Name)}' and '{Shorten(sorted[i].Name)}' have overlapping data offsets");
             }
+        }
+    }
+
+    // As the reference implementation requires: the tensors tile the data section from its first byte to its last. Bytes
+    // that belong to no tensor mean the header length or the offsets are wrong (a header length too short leaves the
+    // header's tail in the data, and every tensor read from the wrong place).
+    private static void RequireEveryByteUsed(string path, List<SafetensorsEntry> entries, long dataLength)
+    {
+        long expected = 0;
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (entry.Begin != expected)
+            {
+                throw Invalid(path, $"bytes {expected} to {entry.Begin} of the data section belong to no tensor (tensor '{Shorten(entry.Name)}' starts at {entry.Begin}); the header's offsets are wrong");
+            }
+
+            expected = entry.End;
+        }
+
+        if (expected != dataLength)
+        {
+            throw Invalid(path, entries.Count == 0
+                ? $"the header lists no tensors but {dataLength} bytes follow it; the header length may be too short"
+                : $"the last {dataLength - expected} of the data section's {dataLength} bytes belong to no tensor; the header length may be too short, or bytes were appended");
         }
     }
 

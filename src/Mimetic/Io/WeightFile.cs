@@ -54,6 +54,7 @@ public sealed class WeightFile : IDisposable
     /// <summary>Opens a model file.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ArgumentException">The path is a directory.</exception>
+    /// <exception cref="NotARegularFileException">The path is a named pipe, a device or a socket.</exception>
     /// <exception cref="InvalidModelFileException">The file is malformed or of an unknown format.</exception>
     public static WeightFile Open(string path)
     {
@@ -63,14 +64,21 @@ public sealed class WeightFile : IDisposable
             throw new ArgumentException($"'{path}' is a directory; pass a model file (.safetensors, .pt, .pth or .bin).");
         }
 
-        if (!File.Exists(path))
+        UserFile.RequireReadable(path, "model file");
+        if (PyTorchStateDict.LooksLikePyTorch(path))
         {
-            throw new FileNotFoundException($"file not found: {path}", path);
+            return new WeightFile(path, PyTorchStateDict.Read(path));
         }
 
-        return PyTorchStateDict.LooksLikePyTorch(path)
-            ? new WeightFile(path, PyTorchStateDict.Read(path))
-            : new WeightFile(path, Safetensors.Open(path));
+        try
+        {
+            return new WeightFile(path, Safetensors.Open(path));
+        }
+        catch (InvalidModelFileException) when (PyTorchStateDict.HasPyTorchExtension(path))
+        {
+            throw new InvalidModelFileException(
+                $"{System.IO.Path.GetFileName(path)} is not a readable PyTorch state dict: it is not a zip archive (torch.save writes one), nor a safetensors file.");
+        }
     }
 
     /// <summary>Whether a tensor of this name is stored.</summary>

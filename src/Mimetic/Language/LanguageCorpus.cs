@@ -83,6 +83,8 @@ public sealed record LanguageCorpus(
             throw new DataException($"text file '{path}' does not exist");
         }
 
+        Io.UserFile.RequireReadable(path, "text file");
+
         var bytes = File.ReadAllBytes(path);
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var text = DecodeUtf8(bytes, path);

@@ -64,7 +64,9 @@ public sealed record LanguageTrainingConfig : RunConfig
     public GptConfig ModelConfig(int vocabSize) => GptPresets.Get(Model, vocabSize) with { Position = GptPositions.Parse(Position) };
 
     /// <summary>Number of evaluations: one every <see cref="EvalInterval"/> steps and one at the end.</summary>
-    public int Evaluations => (Steps + EvalInterval - 1) / EvalInterval;
+    /// <remarks>Counted in 64 bits: <c>Steps + EvalInterval</c> overflows an int for step counts near its limit, which made
+    /// the count negative and a run of 2,147,483,647 steps "already complete" before its first step.</remarks>
+    public int Evaluations => (int)(((long)Steps + EvalInterval - 1) / EvalInterval);
 
     /// <inheritdoc />
     [System.Text.Json.Serialization.JsonIgnore]

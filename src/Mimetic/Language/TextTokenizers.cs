@@ -45,6 +45,8 @@ public static class TextTokenizers
             throw new InvalidDataException($"{Path.GetDirectoryName(Path.GetFullPath(path))} has no {Path.GetFileName(path)}: it is not a language-model run.");
         }
 
+        Io.UserFile.RequireReadable(path, "tokenizer file");
+
         try
         {
             var file = JsonSerializer.Deserialize<TokenizerFile>(File.ReadAllText(path), RunFiles.Json)

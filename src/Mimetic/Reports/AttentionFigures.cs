@@ -43,6 +43,7 @@ public static class AttentionFigures
             throw new ArgumentException("The analysis has no layers to draw.", nameof(analysis));
         }
 
+        Io.UserFile.RequireFolderOrMissing(directory, "output folder");
         Directory.CreateDirectory(directory);
         panelSize = Math.Min(panelSize, Math.Max(48, 4000 / (analysis.Heads + 1)));
         var name = Path.GetFileName(analysis.Path);

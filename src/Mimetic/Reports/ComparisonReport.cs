@@ -44,9 +44,10 @@ public static class ComparisonReport
     public static ComparisonSummary Write(string directory, IReadOnlyList<RunRecord> runs, string title, string? command = null)
     {
         var summary = ComparisonSummary.From(runs);
+        Io.UserFile.RequireFolderOrMissing(directory, "output folder");
         Directory.CreateDirectory(directory);
         SavePlots(summary, directory, "");
-        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
+        Training.RunFiles.WriteAtomically(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
         return summary;
     }
 

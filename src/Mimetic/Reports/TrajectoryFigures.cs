@@ -25,6 +25,7 @@ public static class TrajectoryFigures
             throw new ArgumentException("No run to plot.");
         }
 
+        Io.UserFile.RequireFolderOrMissing(directory, "output folder");
         Directory.CreateDirectory(directory);
         var epochs = runs.Min(r => r.Epochs.Count);
         var layers = runs[0].Epochs[0].Layers.Count;

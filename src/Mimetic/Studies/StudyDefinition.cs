@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Mimetic.Init;
 using Mimetic.Training;
 
 namespace Mimetic.Studies;
@@ -51,10 +52,12 @@ public sealed record StudyDefinition(
     public static StudyDefinition Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new StudyException($"study file '{path}' does not exist");
         }
+
+        Io.UserFile.RequireReadable(path, "study file");
 
         try
         {
@@ -89,11 +92,61 @@ public sealed record StudyDefinition(
         {
             Require(long.TryParse(seed.Label, NumberStyles.Integer, CultureInfo.InvariantCulture, out _), $"seed '{seed.Label}' is not an integer");
         }
+
+        RequireSafeName(Name);
+        foreach (var axis in Axes)
+        {
+            foreach (var key in axis.Values.SelectMany(v => v.Options.Keys).Distinct(StringComparer.Ordinal).Where(Base.ContainsKey))
+            {
+                throw new StudyException($"'{key}' is set in \"base\" and again by axis '{axis.Name}'; set it in one place (an axis value replaces nothing silently)");
+            }
+        }
+
+        var inits = Inits();
+        foreach (var init in inits.Where(i => !WeightInit.IsKnown(i)))
+        {
+            throw new StudyException($"unknown init '{init}'; known: {string.Join(", ", WeightInit.Names)}");
+        }
+
+        if (Claim is not null)
+        {
+            foreach (var init in Claim.Inits.Where(i => !inits.Contains(i, StringComparer.OrdinalIgnoreCase)))
+            {
+                throw new StudyException($"the claim is about init '{init}', which the grid does not train (its inits: {string.Join(", ", inits)})");
+            }
+        }
+    }
+
+    /// <summary>Every init the grid trains: the base option's and each axis value's, in order.</summary>
+    public IReadOnlyList<string> Inits()
+    {
+        var options = new[] { Base }.Concat(Axes.SelectMany(a => a.Values.Select(v => v.Options)));
+        return [.. options.Select(o => o.GetValueOrDefault(InitOption)).OfType<string>().Distinct(StringComparer.Ordinal)];
+    }
+
+    // The name is a folder under the reports' root: one plain folder name, never a way out of it.
+    private static void RequireSafeName(string name)
+    {
+        Require(!string.IsNullOrWhiteSpace(name), "the study's \"name\" is empty; it names the report folder");
+        Require(!Path.IsPathRooted(name) && name.IndexOfAny(['/', '\\']) < 0 && name is not ("." or "..") && !name.Contains('\0', StringComparison.Ordinal),
+            $"the study's \"name\" '{name}' must be one folder name (no '/', '\\', '..' or absolute path); it names the report folder");
+    }
+
+    private static readonly string[] FileKeys = ["name", "title", "kind", "description", "base", "axes", "main", "claim"];
+    private static readonly string[] AxisKeys = ["name", "values", "labels"];
+
+    private static void RequireKnownKeys(JsonElement element, string[] known, string where)
+    {
+        foreach (var property in element.EnumerateObject().Where(p => !known.Contains(p.Name, StringComparer.Ordinal)))
+        {
+            throw new StudyException($"{where} has the unknown key '{property.Name}'; known keys: {string.Join(", ", known)}");
+        }
     }
 
     private static StudyDefinition Parse(JsonElement root, string fallbackName)
     {
         Require(root.ValueKind == JsonValueKind.Object, "the file must hold one JSON object");
+        RequireKnownKeys(root, FileKeys, "the study");
         var name = OptionalString(root, "name") ?? fallbackName;
         var axes = new List<StudyAxis>();
         if (root.TryGetProperty("axes", out var axesElement))
@@ -119,6 +172,7 @@ public sealed record StudyDefinition(
     {
         Require(axis.ValueKind == JsonValueKind.Object, "each axis must be an object with \"name\" and \"values\"");
         var name = OptionalString(axis, "name") ?? throw new StudyException("an axis has no \"name\"");
+        RequireKnownKeys(axis, AxisKeys, $"axis '{name}'");
         Require(axis.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array, $"axis '{name}' has no \"values\" array");
         string[]? labels = null;
         if (axis.TryGetProperty("labels", out var labelElement))

@@ -72,6 +72,7 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
     /// <param name="command">The command that regenerates it, quoted in the report.</param>
     public void Write(string directory, string command)
     {
+        Io.UserFile.RequireFolderOrMissing(directory, "report folder");
         Directory.CreateDirectory(directory);
         var plotted = SaveGainPlot(Path.Combine(directory, GainPlot));
         var curves = new Dictionary<SettingResult, (string Primary, string Loss)>();

@@ -107,6 +107,7 @@ public static class Checkpoint
         }
 
         var optimizerPath = Path.Combine(source, OptimizerFile);
+        UserFile.RequireReadable(optimizerPath, "optimizer state");
         try
         {
             using var stream = File.OpenRead(optimizerPath);
@@ -143,6 +144,7 @@ public static class Checkpoint
 
     private static TrainingPosition ReadPosition(string path)
     {
+        UserFile.RequireReadable(path, "checkpoint position");
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));

@@ -46,12 +46,14 @@ public sealed class RunFiles
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Opens (and creates) a run directory.</summary>
+    /// <summary>
+    /// Names a run directory. Nothing is created here, so reading a run that is not there leaves no folder behind; the
+    /// folder is made when training takes its lock (<see cref="RunLock.Acquire"/>) or a file of the run is written.
+    /// </summary>
     public RunFiles(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
     }
 
     /// <summary>The run directory.</summary>
@@ -103,6 +105,7 @@ public sealed class RunFiles
             throw new InvalidDataException($"{Directory} is not a run directory (no config.json).");
         }
 
+        Io.UserFile.RequireReadable(ConfigPath, "run config");
         return TrainingTasks.Parse(File.ReadAllText(ConfigPath), ConfigPath);
     }
 
@@ -167,6 +170,7 @@ public sealed class RunFiles
             return [];
         }
 
+        Io.UserFile.RequireReadable(MetricsJsonPath, "metrics file");
         var metrics = new List<TMetrics>();
         var number = 0;
         foreach (var line in File.ReadLines(MetricsJsonPath))
@@ -191,8 +195,12 @@ public sealed class RunFiles
     }
 
     /// <summary>Writes text to a file through a temporary file and a rename.</summary>
+    /// <remarks>The file's folder is created if missing: writing a run's files makes its folder, reading never does.</remarks>
     public static void WriteAtomically(string path, string text)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Io.UserFile.RequireWritable(path);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, text);
         File.Move(temporary, path, overwrite: true);
@@ -202,6 +210,11 @@ public sealed class RunFiles
 
     private static T ReadJson<T>(string path)
     {
+        if (File.Exists(path) || System.IO.Directory.Exists(path))
+        {
+            Io.UserFile.RequireReadable(path, "run file");
+        }
+
         try
         {
             return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)

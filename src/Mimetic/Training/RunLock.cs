@@ -26,6 +26,7 @@ public sealed class RunLock : IDisposable
     public static RunLock Acquire(string runDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        Io.UserFile.RequireFolderOrMissing(runDirectory, "run folder");
         Directory.CreateDirectory(runDirectory);
         var path = Path.Combine(runDirectory, FileName);
         var ownerPath = path + ".owner";

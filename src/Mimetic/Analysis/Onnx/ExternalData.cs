@@ -29,12 +29,15 @@ public static class ExternalData
                    ?? throw new InvalidModelFileException($"{Where()}: location '{Shorten(location)}' is not a file inside the model's folder.");
         var offset = Number(entries, "offset", 0, Where);
         var length = Number(entries, "length", expectedBytes, Where);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        switch (UserFile.KindOf(path))
         {
-            throw new InvalidModelFileException($"{Where()}: '{Shorten(location)}' is missing beside the model.");
+            case FileKind.Missing:
+                throw new InvalidModelFileException($"{Where()}: '{Shorten(location)}' is missing beside the model.");
+            case not FileKind.Regular and var kind:
+                throw new InvalidModelFileException($"{Where()}: '{Shorten(location)}' is {UserFile.Describe(kind)}, not a regular file.");
         }
 
+        var info = new FileInfo(path);
         if (length != expectedBytes || offset > info.Length || length > info.Length - offset)
         {
             throw new InvalidModelFileException(
@@ -48,29 +51,28 @@ public static class ExternalData
         return bytes;
     }
 
-    /// <summary>The full path of <paramref name="location"/> if it names a file inside <paramref name="folder"/> (links resolved), else null.</summary>
+    /// <summary>
+    /// The real path of <paramref name="location"/> if it names a file inside <paramref name="folder"/>, else null. Links
+    /// are resolved in every component, so neither a linked file nor a linked folder can lead out of the model's folder.
+    /// </summary>
     internal static string? Resolve(string folder, string location)
     {
-        if (Path.IsPathRooted(location) || location.Contains('\0', StringComparison.Ordinal)
+        if (location.Length == 0 || Path.IsPathRooted(location) || location.Contains('\0', StringComparison.Ordinal)
             || location.Split('/', '\\').Any(part => part == ".."))
         {
             return null;
         }
 
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
-        var full = Path.GetFullPath(Path.Combine(root, location));
-        if (!full.StartsWith(root, StringComparison.Ordinal))
+        try
         {
-            return null;
+            var root = Path.TrimEndingDirectorySeparator(UserFile.RealPath(folder)) + Path.DirectorySeparatorChar;
+            var full = UserFile.RealPath(Path.Combine(root, location));
+            return full.StartsWith(root, StringComparison.Ordinal) && full.Length > root.Length ? full : null;
         }
-
-        if (File.Exists(full) && new FileInfo(full).LinkTarget is not null)
+        catch (IOException)
         {
-            var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
-            return target is not null && target.StartsWith(root, StringComparison.Ordinal) ? target : null;
+            return null;   // a loop of links leads nowhere inside the folder
         }
-
-        return full;
     }
 
     private static long Number(Dictionary<string, string> entries, string key, long fallback, Func<string> where)

@@ -116,6 +116,78 @@ public sealed class OnnxGraph
         return node.Attribute.FirstOrDefault(a => a.Name == name) is { Ints.Count: > 0 } attribute ? [.. attribute.Ints] : null;
     }
 
+    /// <summary>
+    /// The first node (in file order) that depends on its own output through the graph, or null when the graph is acyclic,
+    /// as ONNX requires. Walks that follow a cycle would meet their bound and find nothing, or find the wrong weights.
+    /// </summary>
+    public NodeProto? FirstNodeOnACycle()
+    {
+        var nodes = Proto.Node;
+        var index = new Dictionary<NodeProto, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            index[nodes[i]] = i;
+        }
+
+        // Kahn's algorithm: a node is done once every node producing one of its inputs is; what is never done lies on or
+        // after a cycle.
+        var waiting = new int[nodes.Count];
+        var dependents = new List<int>[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            dependents[i] = [];
+        }
+
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var producer in nodes[i].Input.Where(v => v.Length > 0).Select(Producer).OfType<NodeProto>().Distinct())
+            {
+                waiting[i]++;
+                dependents[index[producer]].Add(i);
+            }
+        }
+
+        var ready = new Queue<int>(Enumerable.Range(0, nodes.Count).Where(i => waiting[i] == 0));
+        var done = 0;
+        while (ready.TryDequeue(out var next))
+        {
+            done++;
+            foreach (var dependent in dependents[next])
+            {
+                if (--waiting[dependent] == 0)
+                {
+                    ready.Enqueue(dependent);
+                }
+            }
+        }
+
+        return done == nodes.Count ? null : nodes.First(n => waiting[index[n]] > 0 && OnACycle(n));
+    }
+
+    // Whether the node can reach itself by following its outputs' consumers (bounded by the node count).
+    private bool OnACycle(NodeProto start)
+    {
+        var seen = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
+        var frontier = new Stack<NodeProto>(start.Output.Where(o => o.Length > 0).SelectMany(Consumers));
+        while (frontier.TryPop(out var node))
+        {
+            if (ReferenceEquals(node, start))
+            {
+                return true;
+            }
+
+            if (seen.Add(node))
+            {
+                foreach (var consumer in node.Output.Where(o => o.Length > 0).SelectMany(Consumers))
+                {
+                    frontier.Push(consumer);
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static TensorProto? ConstantTensor(NodeProto? node) =>
         node is { OpType: "Constant" } ? node.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null;
 

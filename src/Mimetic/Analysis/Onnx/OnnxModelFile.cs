@@ -41,6 +41,7 @@ public sealed class OnnxModelFile
     /// <summary>Opens and parses an ONNX model.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ArgumentException">The path is a directory.</exception>
+    /// <exception cref="NotARegularFileException">The path is a named pipe, a device or a socket.</exception>
     /// <exception cref="InvalidModelFileException">The file is not a readable ONNX model.</exception>
     public static OnnxModelFile Open(string path)
     {
@@ -50,11 +51,8 @@ public sealed class OnnxModelFile
             throw new ArgumentException($"'{path}' is a directory; pass an ONNX model file.");
         }
 
+        UserFile.RequireReadable(path, "model file");
         var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"file not found: {path}", path);
-        }
 
         var name = info.Name;
         if (info.Length > MaxFileBytes)
@@ -87,7 +85,21 @@ public sealed class OnnxModelFile
             throw new InvalidModelFileException($"{name}: not an ONNX model with a graph (no nodes found; is the file truncated or of another format?).");
         }
 
-        return new OnnxModelFile(path, model);
+        var file = new OnnxModelFile(path, model);
+        if (file.Graph.FirstNodeOnACycle() is { } node)
+        {
+            var shown = string.IsNullOrEmpty(node.Name) ? node.OpType : node.Name;
+            throw new InvalidModelFileException(
+                $"{name}: the ONNX graph has a cycle (node '{Shorten(shown)}' depends on its own output); a model's graph must be acyclic, so its attention layers cannot be traced.");
+        }
+
+        return file;
+    }
+
+    private static string Shorten(string text)
+    {
+        var clean = new string([.. text.Select(c => char.IsControl(c) ? '?' : c)]);
+        return clean.Length <= 60 ? clean : clean[..57] + "...";
     }
 
     private static string FirstSentence(string message)
