@@ -132,6 +132,26 @@ public sealed class RunFiles
         return saved;
     }
 
+    /// <summary>
+    /// Deletes what rounds wrote (metrics, per-round weights, TensorBoard events, a half-written checkpoint), for a run that
+    /// starts afresh in its own directory; config and status are rewritten by the start.
+    /// </summary>
+    public void DiscardRounds()
+    {
+        foreach (var file in new[] { MetricsJsonPath, MetricsCsvPath })
+        {
+            File.Delete(file);
+        }
+
+        foreach (var folder in new[] { WeightsDirectory, TensorBoardDirectory, CheckpointDirectory + ".tmp" })
+        {
+            if (System.IO.Directory.Exists(folder))
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
     /// <summary>Writes the status.</summary>
     public void WriteStatus(RunStatus status) => WriteAtomically(StatusPath, JsonSerializer.Serialize(status, Json));
 

@@ -102,13 +102,9 @@ public sealed class TrainingLoop<TMetrics>
         {
             throw new InvalidDataException($"{damage}; move the run directory away to start over");
         }
-        else if (mustResume || (files.Exists && files.ReadMetrics<TMetrics>().Count > 0))
-        {
-            throw new InvalidDataException(
-                $"{files.Directory} has no checkpoint (checkpoint/) to resume from{(files.Exists ? "; its metrics say training had started — move the directory away to start over" : "")}");
-        }
         else
         {
+            StartAfresh(mustResume);
             files.WriteConfig(config);
             Checkpoint.SaveWeights(files.WeightsPath(0), model, task.Metadata(0, 0));   // round 0: the init, for analyze-run
             task.WriteRunStart(files);
@@ -170,6 +166,38 @@ public sealed class TrainingLoop<TMetrics>
         }
 
         return Finish(RunState.Completed, metrics, task.Completed(metrics[^1]));
+    }
+
+    /// <summary>
+    /// A run directory without a checkpoint: a new run, or one interrupted before its first checkpoint was complete
+    /// (at most one round's metrics written), which starts afresh — saying so — rather than being a dead end. A directory
+    /// whose metrics show more rounds than that had checkpoints that are gone: refused.
+    /// </summary>
+    private void StartAfresh(bool mustResume)
+    {
+        if (!files.Exists)
+        {
+            if (mustResume)
+            {
+                throw new InvalidDataException($"{files.Directory} holds no run (no config.json): nothing to resume.");
+            }
+
+            return;
+        }
+
+        var rounds = files.ReadMetrics<TMetrics>().Count;
+        if (rounds > 1)
+        {
+            throw new InvalidDataException(
+                $"{files.Directory} has no checkpoint (checkpoint/) to resume from, but its metrics say {rounds} {task.RoundName}s were done; move the directory away to start over");
+        }
+
+        if (mustResume || rounds > 0)
+        {
+            observer.Note($"{files.Directory} has no checkpoint: the run was interrupted before its first one was complete, so it starts afresh");
+        }
+
+        files.DiscardRounds();
     }
 
     /// <summary>

@@ -64,7 +64,6 @@ public sealed class ReliabilityTests : IDisposable
 
     public static TheoryData<string, string> Damages => new()
     {
-        { "no-checkpoint", "has no checkpoint" },
         { "partial-checkpoint", "is incomplete (no optimizer.bin)" },
         { "empty-position", "position.json is damaged" },
         { "huge-epochs", "position.json does not fit this run" },
@@ -87,7 +86,6 @@ public sealed class ReliabilityTests : IDisposable
         string[] extra = [];
         switch (damage)
         {
-            case "no-checkpoint": Directory.Delete(checkpoint, recursive: true); break;
             case "partial-checkpoint": File.Delete(Path.Combine(checkpoint, "optimizer.bin")); break;
             case "empty-position": File.WriteAllText(Path.Combine(checkpoint, "position.json"), "{}"); break;
             case "huge-epochs": File.WriteAllText(Path.Combine(checkpoint, "position.json"), """{ "EpochsCompleted": 2147483647, "BatchesIntoEpoch": 0, "Step": 4 }"""); break;
@@ -108,6 +106,46 @@ public sealed class ReliabilityTests : IDisposable
         Assert.DoesNotContain("Exception", result.Output + result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Output + result.Error, c => char.IsControl(c) && c is not '\n' and not '\r');   // no raw bytes from a damaged file
         Assert.NotEqual(RunState.Running, new RunFiles(run).ReadStatus()!.State);
+    }
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ARunInterruptedBeforeItsFirstCheckpointStartsAfreshToTheSameWeights(bool withResume)
+    {
+        RealData.RequireCifar10();
+        var straight = Path.Combine(root, "straight");
+        Assert.Equal(0, CliRunner.Run(["train", .. Tiny, "--out", straight]).ExitCode);
+        var run = Path.Combine(root, "run");
+        Assert.Equal(130, CliRunner.Run(["train", .. Tiny, "--out", run, "--until-epoch", "1"]).ExitCode);
+        // As a kill -9 while the first checkpoint is written leaves it: a metrics line, the epoch's weights, a half-written checkpoint.
+        Directory.Move(Path.Combine(run, "checkpoint"), Path.Combine(run, "checkpoint.tmp"));
+        File.Delete(Path.Combine(run, "checkpoint.tmp", "optimizer.bin"));
+
+        var (code, output) = withResume ? CliRunner.Run("train", "--resume", run) : CliRunner.Run(["train", .. Tiny, "--out", run]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("starts afresh", output, StringComparison.Ordinal);
+        Assert.Equal([1, 2], new RunFiles(run).ReadMetrics<EpochMetrics>().Select(m => m.Epoch));
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(run).WeightsPath(2));
+        Assert.False(Directory.Exists(Path.Combine(run, "checkpoint.tmp")));
+    }
+
+    [SkippableFact]
+    public void ARunWhoseCheckpointVanishedAfterSeveralEpochsIsRefusedNotRestarted()
+    {
+        RealData.RequireCifar10();
+        var run = Path.Combine(root, "run");
+        Assert.Equal(130, CliRunner.Run(["train", .. CliRunner.With(Tiny, "--epochs", "3"), "--out", run, "--until-epoch", "2"]).ExitCode);
+        Directory.Delete(Path.Combine(run, "checkpoint"), recursive: true);
+
+        var result = CliRunner.Run("train", "--resume", run);
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.Contains("has no checkpoint", error, StringComparison.Ordinal);
+        Assert.Contains("2 epochs were done", error, StringComparison.Ordinal);
+        Assert.Equal(2, new RunFiles(run).ReadMetrics<EpochMetrics>().Count);   // nothing was discarded
     }
 
     [SkippableFact]
