@@ -91,9 +91,13 @@ public abstract class RunCommand<TSettings, TConfig, TMetrics>(IAnsiConsole cons
         return ExitCode(result.State, signals);
     }
 
-    /// <summary>0 for a completed run, 130 (Ctrl-C, or stopped as asked) or 143 (SIGTERM) for a stopped one, 1 otherwise.</summary>
+    /// <summary>
+    /// 0 for a completed run, 130 (Ctrl-C, or stopped as asked) or 143 (SIGTERM) for a stopped one, 1 otherwise. A signal
+    /// that came while the run was finishing still gives its code: the process was asked to stop, whatever the run's state.
+    /// </summary>
     internal static int ExitCode(RunState state, StopSignals signals) => state switch
     {
+        RunState.Completed when signals.Token.IsCancellationRequested => signals.StoppedExitCode,
         RunState.Completed => 0,
         RunState.Stopped => signals.Token.IsCancellationRequested ? signals.StoppedExitCode : StopSignals.Interrupted,
         _ => ErrorReport.Failure,

@@ -155,6 +155,28 @@ public sealed class RunFiles
     /// <summary>Writes the status.</summary>
     public void WriteStatus(RunStatus status) => WriteAtomically(StatusPath, JsonSerializer.Serialize(status, Json));
 
+    /// <summary>
+    /// Writes the final status of a run that failed, even on a full disk: atomically if it can, else over the old file in
+    /// place (which needs no new space beyond the old file's), else by deleting the old one, so that it never goes on
+    /// saying <see cref="RunState.Running"/>. Never throws for I/O: the error that ended the run is the one to report.
+    /// </summary>
+    public void WriteFinalStatus(RunStatus status)
+    {
+        var json = JsonSerializer.Serialize(status, Json);
+        foreach (var attempt in new Action[] { () => WriteAtomically(StatusPath, json), () => File.WriteAllText(StatusPath, json), () => File.Delete(StatusPath) })
+        {
+            try
+            {
+                attempt();
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // try the next, humbler way
+            }
+        }
+    }
+
     /// <summary>Reads the status, or null if there is none.</summary>
     public RunStatus? ReadStatus() => File.Exists(StatusPath) ? ReadJson<RunStatus>(StatusPath) : null;
 

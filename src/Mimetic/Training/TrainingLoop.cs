@@ -63,14 +63,7 @@ public sealed class TrainingLoop<TMetrics>
             return;
         }
 
-        try
-        {
-            files.WriteStatus(new RunStatus(RunState.Failed, rounds, $"failed: {message.Split('\n')[0]}"));
-        }
-        catch (IOException)
-        {
-            // A full disk may refuse even the status; the original error is the one to report.
-        }
+        files.WriteFinalStatus(new RunStatus(RunState.Failed, rounds, $"failed: {message.Split('\n')[0]}"));
     }
 
     private TrainingResult<TMetrics> Train(List<TMetrics> metrics, long? untilStep, bool mustResume, CancellationToken cancellation)
