@@ -66,9 +66,20 @@ public static class StudyRunner
         return new StudyOutcome(trained, skipped, failed, Stopped: false);
     }
 
-    /// <summary>Whether the run directory holds a completed run.</summary>
-    public static bool IsCompleted(string directory) =>
-        File.Exists(Path.Combine(directory, "config.json")) && new RunFiles(directory).ReadStatus()?.State == RunState.Completed;
+    /// <summary>
+    /// Whether the run directory holds a completed run: a config, a status that says Completed after at least one round,
+    /// and a metrics line for each of those rounds (a status alone proves nothing).
+    /// </summary>
+    public static bool IsCompleted(string directory)
+    {
+        var files = new RunFiles(directory);
+        if (!files.Exists || files.ReadStatus() is not { State: RunState.Completed, EpochsCompleted: > 0 } status || !File.Exists(files.MetricsJsonPath))
+        {
+            return false;
+        }
+
+        return File.ReadLines(files.MetricsJsonPath).Count(line => line.Length > 0) >= status.EpochsCompleted;
+    }
 
     /// <summary>
     /// A comparison: inits × seeds with everything else (<paramref name="given"/>) equal — a study with two axes,

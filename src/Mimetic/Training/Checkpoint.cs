@@ -16,8 +16,13 @@ namespace Mimetic.Training;
 /// <param name="EpochSeconds">Wall-clock seconds spent in the partial epoch (mid-epoch only), so that the run's time counts them.</param>
 public sealed record TrainingPosition(int EpochsCompleted, int BatchesIntoEpoch, long Step, double EpochLossSum = 0, long EpochCorrect = 0, long EpochSeen = 0, double EpochSeconds = 0);
 
+/// <summary>What a checkpoint must be: the fingerprint of the config it was written for, and the SHA-256 of each weights and optimizer file.</summary>
+/// <param name="Config">The run config's <see cref="RunConfig.Fingerprint"/>.</param>
+/// <param name="Files">File name → SHA-256 (hex).</param>
+internal sealed record CheckpointManifest(string? Config, Dictionary<string, string>? Files);
+
 /// <summary>
-/// A resumable checkpoint: <c>model.safetensors</c>, <c>optimizer.bin</c> and <c>position.json</c> in one
+/// A resumable checkpoint: <c>model.safetensors</c>, <c>optimizer.bin</c> and <c>position.json</c> (and a <c>manifest.json</c> of their hashes) in one
 /// directory, replaced atomically: written beside the old one, then swapped by renames. If a crash
 /// falls between the renames, the previous checkpoint (<c>checkpoint.old</c>) is used.
 /// </summary>
@@ -27,10 +32,18 @@ public static class Checkpoint
     private const string OptimizerFile = "optimizer.bin";
     private const string PositionFile = "position.json";
     private const string AverageFile = "average.safetensors";
+    private const string ManifestFile = "manifest.json";
 
     /// <summary>Saves model, optimizer, position and (when kept) the weight average to <paramref name="directory"/>, atomically.</summary>
+    /// <param name="directory">The checkpoint folder.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="position">Where training stands.</param>
+    /// <param name="metadata">Stored with the weights.</param>
+    /// <param name="average">The weight average, when the run keeps one.</param>
+    /// <param name="configFingerprint">The run config's <see cref="RunConfig.Fingerprint"/>, recorded in <c>manifest.json</c> with the SHA-256 of every weights and optimizer file.</param>
     public static void Save(string directory, nn.Module model, OptimizerHelper optimizer, TrainingPosition position, IReadOnlyDictionary<string, string>? metadata = null,
-        nn.Module? average = null)
+        nn.Module? average = null, string? configFingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -55,6 +68,9 @@ public static class Checkpoint
         }
 
         File.WriteAllText(Path.Combine(temporary, PositionFile), JsonSerializer.Serialize(position, RunFiles.Json));
+        var hashed = new[] { ModelFile, OptimizerFile, AverageFile }.Where(f => File.Exists(Path.Combine(temporary, f)));
+        var manifest = new CheckpointManifest(configFingerprint, hashed.ToDictionary(f => f, f => Sha256(Path.Combine(temporary, f))));
+        File.WriteAllText(Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(manifest, RunFiles.Json));
         if (Directory.Exists(old))
         {
             Directory.Delete(old, recursive: true);
@@ -87,12 +103,15 @@ public static class Checkpoint
     /// <param name="model">Receives the weights.</param>
     /// <param name="optimizer">Receives the optimizer state.</param>
     /// <param name="average">Receives the weight average, which the checkpoint must then hold; null when the run keeps none.</param>
-    public static (TrainingPosition Position, IReadOnlyDictionary<string, string> Metadata) Load(string directory, nn.Module model, OptimizerHelper optimizer, nn.Module? average = null)
+    /// <param name="configFingerprint">The resuming run's <see cref="RunConfig.Fingerprint"/>: a checkpoint that recorded another one is refused.</param>
+    public static (TrainingPosition Position, IReadOnlyDictionary<string, string> Metadata) Load(string directory, nn.Module model, OptimizerHelper optimizer, nn.Module? average = null,
+        string? configFingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         var source = Resolve(directory) ?? throw new InvalidDataException(Damage(directory) ?? $"No checkpoint in {directory}: nothing to resume.");
         var position = ReadPosition(Path.Combine(source, PositionFile));
+        Verify(source, configFingerprint);
         var modelPath = Path.Combine(source, ModelFile);
         var metadata = LoadWeights(modelPath, model);
         if (average is not null)
@@ -140,6 +159,51 @@ public static class Checkpoint
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Checks the checkpoint's files against its <c>manifest.json</c> (checkpoints written before it existed have none and
+    /// are trusted as before): every recorded file must have its recorded SHA-256, and the recorded config fingerprint must
+    /// be the resuming run's.
+    /// </summary>
+    private static void Verify(string source, string? configFingerprint)
+    {
+        var path = Path.Combine(source, ManifestFile);
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        CheckpointManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllText(path), RunFiles.Json) ?? throw new JsonException("empty");
+        }
+        catch (JsonException)
+        {
+            throw new InvalidDataException($"{path} is damaged; the run cannot resume from this checkpoint.");
+        }
+
+        foreach (var (file, hash) in manifest.Files ?? [])
+        {
+            var at = Path.Combine(source, Path.GetFileName(file));
+            if (!File.Exists(at) || !string.Equals(Sha256(at), hash, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"{at} is damaged: it is not the file the checkpoint recorded (its SHA-256 differs); the run cannot resume from it.");
+            }
+        }
+
+        if (configFingerprint is not null && manifest.Config is not null && manifest.Config != configFingerprint)
+        {
+            throw new InvalidDataException(
+                $"the checkpoint in {source} was written for another config: config.json was edited since, or the checkpoint comes from another run; the run cannot resume from it.");
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static TrainingPosition ReadPosition(string path)

@@ -86,6 +86,17 @@ public abstract record RunConfig
         return isGiven(LengthOption) ? resumed.WithLengthOf(requested) : resumed;
     }
 
+    /// <summary>
+    /// SHA-256 of the config's JSON with the settings a resume may change (<see cref="ResumableOptions"/>) at their
+    /// defaults: what a checkpoint records, so that resuming under an edited config, or from another run's checkpoint, is refused.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var template = (RunConfig)Activator.CreateInstance(GetType())!;
+        var normalized = Resumed(template, _ => true);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(normalized, GetType(), RunFiles.Json)));
+    }
+
     /// <summary>This config with the run length of <paramref name="other"/> (a config of the same kind).</summary>
     protected abstract RunConfig WithLengthOf(RunConfig other);
 

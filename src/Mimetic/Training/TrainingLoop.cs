@@ -127,7 +127,7 @@ public sealed class TrainingLoop<TMetrics>
 
             if (position.Step < end)
             {
-                Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step), average?.Model);
+                Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, task.Metadata(round, position.Step), average?.Model, config.Fingerprint());
                 return Finish(RunState.Stopped, metrics,
                     $"stopped after step {position.Step}, in {task.RoundName} {round + 1}; checkpoint saved — run again with --resume {files.Directory} to continue");
             }
@@ -147,7 +147,7 @@ public sealed class TrainingLoop<TMetrics>
             files.WriteMetrics(metrics);
             var metadata = task.Metadata(round + 1, position.Step);
             Checkpoint.SaveWeights(files.WeightsPath(round + 1), evaluated, metadata);
-            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata, average?.Model);
+            Checkpoint.Save(files.CheckpointDirectory, model, optimizer, position, metadata, average?.Model, config.Fingerprint());
             files.WriteStatus(new RunStatus(RunState.Running, round + 1, "training"));
             task.Log(board, measured);
             observer.RoundFinished(measured);
@@ -199,7 +199,7 @@ public sealed class TrainingLoop<TMetrics>
     /// </summary>
     private TrainingPosition Resume(nn.Module<Tensor, Tensor> model, AdamW optimizer, WeightAverage? average, List<TMetrics> metrics)
     {
-        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer, average?.Model);
+        var (position, metadata) = Checkpoint.Load(files.CheckpointDirectory, model, optimizer, average?.Model, config.Fingerprint());
         var positionFile = Path.Combine(files.CheckpointDirectory, "position.json");
         var invalid = position switch
         {

@@ -73,6 +73,11 @@ public sealed class ReliabilityTests : IDisposable
         { "garbage-metrics", "metrics.jsonl line 1 is damaged" },
         { "lost-metrics", "metrics.jsonl has 0 of the 1 epoch lines" },
         { "conflicting-option", "--lr would change it" },
+        { "flipped-optimizer", "optimizer.bin is damaged: it is not the file the checkpoint recorded" },
+        { "flipped-weights", "model.safetensors is damaged: it is not the file the checkpoint recorded" },
+        { "edited-seed", "was written for another config" },
+        { "edited-learning-rate", "was written for another config" },
+        { "foreign-checkpoint", "was written for another config" },
     };
 
     [SkippableTheory]
@@ -95,6 +100,16 @@ public sealed class ReliabilityTests : IDisposable
             case "garbage-metrics": File.WriteAllText(Path.Combine(run, "metrics.jsonl"), "{\"Epoch\": 1, \u0007garbage\n"); break;
             case "lost-metrics": File.WriteAllText(Path.Combine(run, "metrics.jsonl"), ""); break;
             case "conflicting-option": extra = ["--lr", "0.5"]; break;
+            case "flipped-optimizer": FlipByte(Path.Combine(checkpoint, "optimizer.bin")); break;
+            case "flipped-weights": FlipByte(Path.Combine(checkpoint, "model.safetensors")); break;
+            case "edited-seed": EditConfig(run, "\"Seed\": 0", "\"Seed\": 1"); break;
+            case "edited-learning-rate": EditConfig(run, "\"LearningRate\": 0.001", "\"LearningRate\": 0.002"); break;
+            case "foreign-checkpoint":
+                var other = Path.Combine(root, "other-seed");
+                Assert.Equal(130, CliRunner.Run(["train", .. Tiny, "--seed", "1", "--out", other, "--until-epoch", "1"]).ExitCode);
+                Directory.Delete(checkpoint, recursive: true);
+                Directory.Move(Path.Combine(other, "checkpoint"), checkpoint);
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(damage));
         }
 
@@ -146,6 +161,37 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Contains("has no checkpoint", error, StringComparison.Ordinal);
         Assert.Contains("2 epochs were done", error, StringComparison.Ordinal);
         Assert.Equal(2, new RunFiles(run).ReadMetrics<EpochMetrics>().Count);   // nothing was discarded
+    }
+
+    [Fact]
+    public void AStatusThatSaysCompletedWithoutMetricsIsNotACompletedRun()
+    {
+        var files = new RunFiles(Path.Combine(root, "claimed"));
+        Directory.CreateDirectory(files.Directory);
+        files.WriteConfig(new TrainingConfig());
+        files.WriteStatus(new RunStatus(RunState.Completed, 10, "completed"));
+        Assert.False(Mimetic.Studies.StudyRunner.IsCompleted(files.Directory));
+        File.WriteAllText(files.MetricsJsonPath, string.Concat(Enumerable.Repeat("{\"Epoch\": 1}\n", 9)));
+        Assert.False(Mimetic.Studies.StudyRunner.IsCompleted(files.Directory));   // 9 lines for 10 epochs
+        File.AppendAllText(files.MetricsJsonPath, "{\"Epoch\": 10}\n");
+        Assert.True(Mimetic.Studies.StudyRunner.IsCompleted(files.Directory));
+        files.WriteStatus(new RunStatus(RunState.Completed, 0, "completed"));
+        Assert.False(Mimetic.Studies.StudyRunner.IsCompleted(files.Directory));
+    }
+
+    private static void FlipByte(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        bytes[^9] ^= 0x10;   // inside the data, past any header
+        File.WriteAllBytes(path, bytes);
+    }
+
+    private static void EditConfig(string run, string from, string to)
+    {
+        var path = Path.Combine(run, "config.json");
+        var text = File.ReadAllText(path);
+        Assert.Contains(from, text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(from, to, StringComparison.Ordinal));
     }
 
     [SkippableFact]
