@@ -172,6 +172,7 @@ public sealed class SlurmScriptTests : IDisposable
         var files = new RunFiles(run.Directory);
         files.WriteConfig(new TrainingConfig { Model = "vit-micro", Init = run.Init, Seed = run.Seed, Epochs = 1 });
         files.WriteStatus(new RunStatus(RunState.Completed, 1, "fake"));
+        files.WriteMetrics([new EpochMetrics(1, 2.0, 0.2, 2.0, 0.2, 1e-3, 1, 100, 1)]);   // a completed run has its metrics line
     }
 
     private static (int Code, string Output, string Error) Bash(string script, string[]? arguments = null, Dictionary<string, string>? environment = null) =>

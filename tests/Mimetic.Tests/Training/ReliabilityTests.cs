@@ -163,6 +163,20 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Equal(2, new RunFiles(run).ReadMetrics<EpochMetrics>().Count);   // nothing was discarded
     }
 
+    [SkippableFact]
+    public void ACheckpointFromBeforeManifestsStillResumesToTheSameWeights()
+    {
+        RealData.RequireCifar10();
+        var straight = Path.Combine(root, "straight");
+        Assert.Equal(0, CliRunner.Run(["train", .. Tiny, "--out", straight]).ExitCode);
+        var run = Path.Combine(root, "run");
+        Assert.Equal(130, CliRunner.Run(["train", .. Tiny, "--out", run, "--until-epoch", "1"]).ExitCode);
+        File.Delete(Path.Combine(run, "checkpoint", "manifest.json"));   // as the committed runs of earlier versions have it
+
+        Assert.Equal(0, CliRunner.Run("train", "--resume", run).ExitCode);
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(run).WeightsPath(2));
+    }
+
     [Fact]
     public void AStatusThatSaysCompletedWithoutMetricsIsNotACompletedRun()
     {
