@@ -175,9 +175,10 @@ public class TrainingSettings : OptimizerSettings
 
         try
         {
-            ToConfig(Init, 0).Validate();
+            var config = ToConfig(Init, 0);
+            config.Validate();
             var (side, channels, classes) = VisionData.Shape(Dataset, ImageSize);
-            var model = ToConfig(Init, 0).ModelShape(side, channels, classes);
+            var model = config.ModelShape(side, channels, classes);
             model.Validate();
             StepMemory.RequireBatchFits(BatchSize, model.Tokens, StepMemory.PerImageBytes(model), Model);
         }
