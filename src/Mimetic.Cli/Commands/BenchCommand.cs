@@ -68,6 +68,12 @@ public sealed class BenchSettings : CommandSettings
     [Description("time the ViT with the experimental fused C# attention kernel instead of scaled_dot_product_attention (not yet faster; docs/time-to-accuracy.md)")]
     public bool FusedAttention { get; init; }
 
+    /// <summary>Data-parallel replicas.</summary>
+    [CommandOption("--replicas <N>")]
+    [Description("ViT: also time the training step shared by N model replicas, one libtorch thread each (train --replicas); 0: not")]
+    [DefaultValue(0)]
+    public int Replicas { get; init; }
+
     /// <summary>Skip the ViT-B init timing.</summary>
     [CommandOption("--no-init")]
     public bool NoInit { get; init; }
@@ -85,9 +91,14 @@ public sealed class BenchSettings : CommandSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (Steps < 1 || Warmup < 0 || BatchSize < 1 || Threads < 0 || VocabSize < 2)
+        if (Steps < 1 || Warmup < 0 || BatchSize < 1 || Threads < 0 || VocabSize < 2 || Replicas is < 0 or > 64)
         {
-            return ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative, --vocab at least 2");
+            return ValidationResult.Error("--steps and --batch-size must be positive, --warmup and --threads non-negative, --vocab at least 2, --replicas between 0 and 64");
+        }
+
+        if (Replicas > 1 && IsLanguageModel)
+        {
+            return ValidationResult.Error("--replicas is timed for ViT presets only so far");
         }
 
         if (!IsLanguageModel && !VisionPresets.IsKnown(Model))
@@ -162,7 +173,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         var batch = settings.EffectiveBatchSize;
         var config = VisionPresets.Get(settings.Model) with { FusedAttention = settings.FusedAttention };
         var result = VisionBenchmark.Run(
-            new VisionBenchmarkOptions(settings.Model, batch, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit, FusedAttention: settings.FusedAttention), Log);
+            new VisionBenchmarkOptions(settings.Model, batch, settings.Steps, settings.Warmup, settings.Threads, InitBenchmark: !settings.NoInit, FusedAttention: settings.FusedAttention, Replicas: settings.Replicas), Log);
         Log("timing each operation of one block at the step's shapes");
         var operations = BlockProfile.Run(config, batch, settings.Warmup, settings.Steps);
         PeerResult? peer = settings.PyTorch ? RunPeer(settings, "vit", JsonSerializer.Serialize(config, RunFiles.Json), batch, result.Threads) : null;
@@ -172,6 +183,12 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             result.Allocator, "image", (result.TrainImagesPerSecond, result.EvalImagesPerSecond), result.StepBreakdown, result.MatmulGflops,
             F(result.TrainGflopsPerImage, "F3"), result.TrainFractionOfCeiling);
         table.AddRow("data preparation / step time", F(100 * result.DataPreparationFraction, "F1") + " %");
+        if (result.Replicas > 1)
+        {
+            table.AddRow($"training with {result.Replicas} replicas, 1 thread each (images/s)", F(result.ReplicatedTrainImagesPerSecond, "F1"));
+            table.AddRow($"training with {result.Replicas} replicas / matmul ceiling", F(100 * result.ReplicatedFractionOfCeiling, "F1") + " %");
+        }
+
         table.AddRow("mimetic init, ViT-B size (s): default / float64 SVD", $"{F(result.MimeticInitSeconds, "F2")} / {F(result.MimeticInitFloat64Seconds, "F2")}");
         AddPeerRows(table, peer, "images", result.TrainImagesPerSecond, result.EvalImagesPerSecond);
         console.Write(table);

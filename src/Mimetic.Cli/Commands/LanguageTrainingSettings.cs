@@ -127,6 +127,7 @@ public class LanguageTrainingSettings : OptimizerSettings
         Schedule = Schedule,
         EmaDecay = EmaDecay,
         Threads = Threads,
+        Replicas = Replicas,
         Device = ResolvedDevice,
     };
 

@@ -105,6 +105,11 @@ public class TrainingSettings : OptimizerSettings
     [ConfigDefault<TrainingConfig>("TokenDrop")]
     public double TokenDrop { get; init; }
 
+    /// <summary>Final token drop.</summary>
+    [CommandOption("--token-drop-end <F>")]
+    [Description("the dropped fraction at the end: it falls (or rises) linearly from --token-drop to this over the run's steps, so early steps are cheap and late ones see whole images (default: --token-drop throughout)")]
+    public double? TokenDropEnd { get; init; }
+
     /// <summary>Width override.</summary>
     [CommandOption("--width <D>")]
     [Description("model width (default: the preset's)")]
@@ -157,8 +162,10 @@ public class TrainingSettings : OptimizerSettings
         Holdout = Holdout,
         TestFlip = TestFlip,
         TokenDrop = TokenDrop,
+        TokenDropEnd = TokenDropEnd,
         Shape = new ShapeOverrides(Width, Depth, Heads, PatchSize, MlpRatio) is { IsEmpty: false } shape ? shape : null,
         Threads = Threads,
+        Replicas = Replicas,
         Device = ResolvedDevice,
         ImageSize = ImageSize,
         ValFraction = ValFraction,

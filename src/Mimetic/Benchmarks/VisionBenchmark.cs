@@ -21,6 +21,9 @@ namespace Mimetic.Benchmarks;
 /// <param name="MimeticInitFloat64Seconds">The same with <see cref="MimeticSolver.Float64Svd"/>, the reference (NaN when skipped).</param>
 /// <param name="Allocator">What <see cref="NativeAllocator.Tune"/> did in this process (Applied: glibc keeps freed buffers for reuse).</param>
 /// <param name="StepBreakdown">Median seconds of one training step's parts: forward, backward, optimizer (clipping and AdamW).</param>
+/// <param name="Replicas">Data-parallel replicas of the replicated step (<see cref="RunConfig.Replicas"/>); 0 when it was not timed.</param>
+/// <param name="ReplicatedTrainImagesPerSecond">Training throughput with <paramref name="Replicas"/> replicas, one libtorch thread each (NaN when not timed).</param>
+/// <param name="ReplicatedFractionOfCeiling">Its GFLOP/s over the matmul rate (NaN when not timed).</param>
 public sealed record VisionBenchmarkResult(
     string Model,
     int BatchSize,
@@ -34,7 +37,10 @@ public sealed record VisionBenchmarkResult(
     double MimeticInitSeconds,
     double MimeticInitFloat64Seconds,
     StepBreakdown StepBreakdown,
-    string Allocator);
+    string Allocator,
+    int Replicas,
+    double ReplicatedTrainImagesPerSecond,
+    double ReplicatedFractionOfCeiling);
 
 /// <summary>Where a training step's time goes.</summary>
 /// <param name="ForwardSeconds">Forward pass and loss, recording the graph.</param>
@@ -51,7 +57,8 @@ public sealed record StepBreakdown(double ForwardSeconds, double BackwardSeconds
 /// <param name="MatmulSize">Side of the square matrices for the ceiling.</param>
 /// <param name="InitBenchmark">Whether to time mimetic init of a ViT-B-sized model.</param>
 /// <param name="FusedAttention">Train with the fused C# attention kernel.</param>
-public sealed record VisionBenchmarkOptions(string Model = "vit-cpu", int BatchSize = 128, int Steps = 10, int Warmup = 3, int Threads = 0, int MatmulSize = 2048, bool InitBenchmark = true, bool FusedAttention = false);
+/// <param name="Replicas">Also time the training step shared by this many data-parallel replicas (one libtorch thread each); 0 or 1: not.</param>
+public sealed record VisionBenchmarkOptions(string Model = "vit-cpu", int BatchSize = 128, int Steps = 10, int Warmup = 3, int Threads = 0, int MatmulSize = 2048, bool InitBenchmark = true, bool FusedAttention = false, int Replicas = 0);
 
 /// <summary>Times training, evaluation, the matmul ceiling, data preparation and mimetic init, in one process.</summary>
 public static class VisionBenchmark
@@ -77,6 +84,13 @@ public static class VisionBenchmark
         Tensor Loss() => nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
         var (trainSeconds, breakdown, evalSeconds, gflops) = StepTimer.Measure(
             model, Loss, () => model.call(images), optimizer, options.Warmup, options.Steps, options.MatmulSize, log);
+        var replicatedSeconds = double.NaN;
+        if (options.Replicas > 1)
+        {
+            log($"timing training steps shared by {options.Replicas} replicas, one libtorch thread each");
+            replicatedSeconds = ReplicatedStepSeconds(model, optimizer, images, labels, options);
+        }
+
         log("timing data preparation");
         var prepareSeconds = DataPreparationSeconds(options.BatchSize);
         var (initSeconds, initFloat64Seconds) = (double.NaN, double.NaN);
@@ -91,7 +105,30 @@ public static class VisionBenchmark
         var flopsPerImage = ModelFlops.TrainingPerImage(config);
         return new VisionBenchmarkResult(
             options.Model, options.BatchSize, get_num_threads(), trainRate, options.BatchSize / evalSeconds, gflops,
-            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, initFloat64Seconds, breakdown, NativeAllocator.State.ToString());
+            flopsPerImage / 1e9, trainRate * flopsPerImage / 1e9 / gflops, prepareSeconds / trainSeconds, initSeconds, initFloat64Seconds, breakdown, NativeAllocator.State.ToString(),
+            options.Replicas > 1 ? options.Replicas : 0, options.BatchSize / replicatedSeconds, options.BatchSize / replicatedSeconds * flopsPerImage / 1e9 / gflops);
+    }
+
+    /// <summary>Median seconds of a training step of <paramref name="model"/> shared by replicas (<see cref="DataParallelStep"/>), with one libtorch thread per replica.</summary>
+    private static double ReplicatedStepSeconds(nn.Module<Tensor, Tensor> model, TorchSharp.Modules.AdamW optimizer, Tensor images, Tensor labels, VisionBenchmarkOptions options)
+    {
+        var threadsBefore = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            var config = ((VisionTransformer)model).Config;
+            using var step = new DataParallelStep(model, [.. Enumerable.Range(1, options.Replicas - 1).Select(_ => ModelFactory.CreateVision(config, WeightInit.Default, 0))]);
+            using var batch = new SyntheticBatch(images.alias(), labels.alias());
+            return StepTimer.Median(options.Warmup, options.Steps, () =>
+            {
+                using var scope = NewDisposeScope();
+                step.Take(model, optimizer, 1e-3, 1.0, batch);
+            });
+        }
+        finally
+        {
+            set_num_threads(threadsBefore);
+        }
     }
 
 
@@ -120,5 +157,27 @@ public static class VisionBenchmark
         var clock = Stopwatch.StartNew();
         MimeticInitializer.Apply(model, MimeticOptions.Vision with { Seed = 0, Solver = solver });
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Random images and labels as a training batch (label-smoothed cross-entropy), whose parts are views of its rows.</summary>
+    private sealed class SyntheticBatch(Tensor images, Tensor labels) : ITrainingBatch
+    {
+        public long Samples => labels.shape[0];
+
+        public Tensor Loss(nn.Module<Tensor, Tensor> model) => nn.functional.cross_entropy(model.call(images), labels, label_smoothing: 0.1);
+
+        public long? Correct() => null;
+
+        public ITrainingBatch Part(int index, int count)
+        {
+            var (start, length) = DataParallelStep.Rows(Samples, index, count);
+            return new SyntheticBatch(images.narrow(0, start, length), labels.narrow(0, start, length));
+        }
+
+        public void Dispose()
+        {
+            images.Dispose();
+            labels.Dispose();
+        }
     }
 }

@@ -192,6 +192,12 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
 
         public long? Correct() => null;
 
+        public ITrainingBatch Part(int index, int count)
+        {
+            var (start, length) = DataParallelStep.Rows(batch.Inputs.shape[0], index, count);
+            return new WindowBatch(new TokenBatch(batch.Inputs.narrow(0, start, length), batch.Targets.narrow(0, start, length)));
+        }
+
         public void Dispose() => batch.Dispose();
     }
 }

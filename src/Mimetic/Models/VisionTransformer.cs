@@ -154,15 +154,35 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     public Tensor forward(Tensor images, double dropFraction, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(images);
+        using var kept = KeptTokens(images.shape[0], Config.GridSize * Config.GridSize, dropFraction, generator);
+        return forward(images, kept);
+    }
+
+    /// <summary>
+    /// The patch tokens each of <paramref name="batch"/> images keeps when <paramref name="dropFraction"/> of its
+    /// <paramref name="tokens"/> are dropped at random: indices [batch, keep] on the CPU, row i for image i (so the
+    /// rows of a part of the batch are that part's draw).
+    /// </summary>
+    public static Tensor KeptTokens(long batch, long tokens, double dropFraction, Generator generator)
+    {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfNegative(dropFraction);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(dropFraction, 1);
         using var scope = NewDisposeScope();
-        var x = patch_embed.call(images);                                      // B×N×d
-        var (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2]);
-        x = x + (cls_token is null ? pos_embed : pos_embed[.., 1..]);
         var keep = Math.Max(1, (long)Math.Round(tokens * (1 - dropFraction)));
-        var kept = rand([batch, tokens], generator: generator).argsort(1)[.., ..(int)keep].to(x.device);   // B×keep
+        return rand([batch, tokens], generator: generator).argsort(1)[.., ..(int)keep].contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>images → logits, seeing only the patch tokens <paramref name="keptTokens"/> names for each image ([B, keep], see <see cref="KeptTokens"/>).</summary>
+    public Tensor forward(Tensor images, Tensor keptTokens)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(keptTokens);
+        using var scope = NewDisposeScope();
+        var x = patch_embed.call(images);                                      // B×N×d
+        var (batch, width) = (x.shape[0], x.shape[2]);
+        x = x + (cls_token is null ? pos_embed : pos_embed[.., 1..]);
+        var kept = keptTokens.to(x.device);                                    // B×keep
         x = x.gather(1, kept.unsqueeze(-1).expand(-1, -1, width));
         if (cls_token is not null)
         {

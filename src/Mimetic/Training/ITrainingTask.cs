@@ -78,6 +78,13 @@ public interface ITrainingBatch : IDisposable
 
     /// <summary>Correct predictions of the last <see cref="Loss"/> call, for tasks that count them; null otherwise.</summary>
     long? Correct();
+
+    /// <summary>
+    /// Part <paramref name="index"/> of <paramref name="count"/> of the batch, its examples in order (views, not copies),
+    /// for one model replica of a data-parallel step: the parts' losses weighted by their <see cref="Samples"/> add up to
+    /// the whole batch's, random choices included. Disposing a part leaves the batch intact.
+    /// </summary>
+    ITrainingBatch Part(int index, int count);
 }
 
 /// <summary>One line of a run's metrics: what a round measured.</summary>

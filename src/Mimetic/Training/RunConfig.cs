@@ -57,6 +57,14 @@ public abstract record RunConfig
     public int Threads { get; init; }
 
     /// <summary>
+    /// Models that share each batch on the CPU, each on its own thread with one libtorch thread (data parallelism within
+    /// the process: faster than libtorch's threads for small models); 0 (the default) or 1 trains one model with
+    /// <see cref="Threads"/> threads. Changes results only in rounding, as the thread count does.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Replicas { get; init; }
+
+    /// <summary>
     /// Where the run trains: <c>cpu</c> or <c>cuda:N</c> (as resolved when it started or last resumed). A resume may
     /// move a run to another device; the CPU's results are bit-for-bit those of a run without a device.
     /// </summary>
@@ -68,10 +76,10 @@ public abstract record RunConfig
 
     /// <summary>
     /// The resume rule, the one place it is written: the options a resume may change (the run's length, the thread
-    /// count and the device: its speed and where it runs, not its result). Everything else must match the saved run.
+    /// count, the replicas and the device: its speed and where it runs, not its result). Everything else must match the saved run.
     /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<string> ResumableOptions => [LengthOption, "threads", "device"];
+    public IReadOnlyList<string> ResumableOptions => [LengthOption, "threads", "replicas", "device"];
 
     /// <summary>This saved config with the resumable settings that <paramref name="isGiven"/> names taken from <paramref name="requested"/>.</summary>
     public RunConfig Resumed(RunConfig requested, Func<string, bool> isGiven)
@@ -81,6 +89,7 @@ public abstract record RunConfig
         var resumed = this with
         {
             Threads = isGiven("threads") ? requested.Threads : Threads,
+            Replicas = isGiven("replicas") ? requested.Replicas : Replicas,
             Device = isGiven("device") ? requested.Device : Device,
         };
         return isGiven(LengthOption) ? resumed.WithLengthOf(requested) : resumed;
@@ -109,6 +118,9 @@ public abstract record RunConfig
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight decay must be ≥ 0");
         Require(GradientClip >= 0 && double.IsFinite(GradientClip), "gradient clip must be ≥ 0");
         Require(Threads >= 0, "threads must be ≥ 0");
+        Require(Replicas is >= 0 and <= 64, $"replicas (--replicas) must be between 0 and 64, not {Replicas}");
+        Require(Replicas <= 1 || Threads <= 1, $"--replicas {Replicas} runs one libtorch thread per replica: leave --threads out (or 1), not {Threads}");
+        Require(Replicas <= 1 || Device == "cpu", $"--replicas shares batches between threads on the CPU, not on {Device}");
         Require(Enum.IsDefined(Schedule), $"unknown schedule {Schedule}");
         Require(EmaDecay is >= 0 and < 1, $"the weight average's decay (--ema) must be in [0, 1), not {EmaDecay}");
         Require(WeightInit.IsKnown(Init), $"unknown initialization '{Init}'; known: {string.Join(", ", WeightInit.Names)}");

@@ -69,11 +69,30 @@ public sealed class TrainingLoop<TMetrics>
     private TrainingResult<TMetrics> Train(List<TMetrics> metrics, long? untilStep, bool mustResume, CancellationToken cancellation)
     {
         NativeAllocator.Tune();   // once per process: freed activation buffers are reused, not unmapped
+        if (config.Replicas > 1)
+        {
+            var threadsBefore = get_num_threads();
+            set_num_threads(1);   // one libtorch thread on each replica's thread
+            try
+            {
+                return TrainModel(metrics, untilStep, mustResume, cancellation);
+            }
+            finally
+            {
+                set_num_threads(threadsBefore);
+            }
+        }
+
         if (config.Threads > 0)
         {
             set_num_threads(config.Threads);
         }
 
+        return TrainModel(metrics, untilStep, mustResume, cancellation);
+    }
+
+    private TrainingResult<TMetrics> TrainModel(List<TMetrics> metrics, long? untilStep, bool mustResume, CancellationToken cancellation)
+    {
         using var model = task.CreateModel();
         using var optimizer = OptimizerFactory.Create(model, config.LearningRate, config.WeightDecay);
         var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, task.WarmupSteps, task.TotalSteps, config.Schedule);
@@ -108,6 +127,9 @@ public sealed class TrainingLoop<TMetrics>
             return Finish(RunState.Completed, metrics, $"already complete ({task.Rounds} {task.RoundName}s, {task.TotalSteps} steps)");
         }
 
+        using var dataParallel = config.Replicas > 1   // after the resume: the replicas take the weights the model has now
+            ? new DataParallelStep(model, [.. Enumerable.Range(1, config.Replicas - 1).Select(_ => task.CreateModel())])
+            : null;
         files.WriteStatus(new RunStatus(RunState.Running, position.EpochsCompleted, "training"));
         observer.RunStarted(new RunStart(config, files.Directory, task.RoundName, task.Rounds, position.Step, task.TotalSteps));
         var board = torch.utils.tensorboard.SummaryWriter(files.TensorBoardDirectory, createRunName: false);
@@ -117,7 +139,7 @@ public sealed class TrainingLoop<TMetrics>
             var clock = Stopwatch.StartNew();
             var secondsBefore = position.EpochSeconds;   // of this round, before an interruption
             var end = task.RoundEnd(round);
-            var diverged = !TrainRound(model, optimizer, schedule, average, round, Math.Min(end, stopAt), ref position, board, cancellation);
+            var diverged = !TrainRound(model, optimizer, schedule, average, dataParallel, round, Math.Min(end, stopAt), ref position, board, cancellation);
             if (diverged)
             {
                 return Finish(RunState.Diverged, metrics,
@@ -231,7 +253,7 @@ public sealed class TrainingLoop<TMetrics>
     /// Trains round <paramref name="round"/> up to step <paramref name="end"/>, or until a cancellation (after at
     /// least one step); <paramref name="position"/> follows every step. False when the loss diverged.
     /// </summary>
-    private bool TrainRound(nn.Module<Tensor, Tensor> model, AdamW optimizer, LearningRateSchedule schedule, WeightAverage? average, int round, long end,
+    private bool TrainRound(nn.Module<Tensor, Tensor> model, AdamW optimizer, LearningRateSchedule schedule, WeightAverage? average, DataParallelStep? dataParallel, int round, long end,
         ref TrainingPosition position, SummaryWriter board, CancellationToken cancellation)
     {
         model.train();
@@ -253,7 +275,9 @@ public sealed class TrainingLoop<TMetrics>
             using (var scope = NewDisposeScope())
             {
                 var learningRate = schedule.At(step);
-                var lossValue = OptimizerStep.Take(optimizer, parameters, learningRate, config.GradientClip, () => batch.Loss(model));
+                var (lossValue, batchCorrect) = dataParallel is null
+                    ? (OptimizerStep.Take(optimizer, parameters, learningRate, config.GradientClip, () => batch.Loss(model)), null)
+                    : dataParallel.Take(model, optimizer, learningRate, config.GradientClip, batch);
                 if (OptimizerStep.IsDiverged(lossValue))
                 {
                     return false;
@@ -261,7 +285,7 @@ public sealed class TrainingLoop<TMetrics>
 
                 average?.Update(step);
                 lossSum += lossValue;
-                if (batch.Correct() is { } right)
+                if ((dataParallel is null ? batch.Correct() : batchCorrect) is { } right)
                 {
                     correct += right;
                     counted = true;

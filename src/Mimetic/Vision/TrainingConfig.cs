@@ -66,6 +66,18 @@ public sealed record TrainingConfig : RunConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double TokenDrop { get; init; }
 
+    /// <summary>
+    /// The dropped fraction at the end of training, reached linearly from <see cref="TokenDrop"/> over the run's steps
+    /// (cheap early steps that see few tokens, full-sized late ones, as with progressive resizing); null keeps
+    /// <see cref="TokenDrop"/> throughout.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TokenDropEnd { get; init; }
+
+    /// <summary>The fraction of patch tokens dropped at <paramref name="progress"/> (0 at the first step, 1 at the end) of the run.</summary>
+    public double TokenDropAt(double progress) =>
+        TokenDropEnd is { } end ? TokenDrop + ((end - TokenDrop) * Math.Clamp(progress, 0, 1)) : TokenDrop;
+
     /// <summary>Overrides of the preset's shape: width, depth, heads, patch size, MLP ratio; null keeps the preset's.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ShapeOverrides? Shape { get; init; }
@@ -110,6 +122,7 @@ public sealed record TrainingConfig : RunConfig
         Require(TestSize is null or > 0, "test size must be positive");
         Require(Holdout is null or > 0, "the held-out split (--holdout) must be positive");
         Require(TokenDrop is >= 0 and < 1 && double.IsFinite(TokenDrop), $"the dropped token fraction (--token-drop) must be in [0, 1), not {TokenDrop}");
+        Require(TokenDropEnd is null or (>= 0 and < 1), $"the final dropped token fraction (--token-drop-end) must be in [0, 1), not {TokenDropEnd}");
         _ = VisionPresets.Describe(Model);
         var folder = Data.ImageFolderDataset.IsFolder(Dataset);
         Require(folder || (ImageSize is null && ValFraction is null), "--image-size and --val-fraction apply to folder datasets (--dataset folder:PATH)");

@@ -60,8 +60,9 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     {
         ArgumentNullException.ThrowIfNull(position);
         var firstStep = (long)round * StepsPerEpoch + position.BatchesIntoEpoch;
+        var patchTokens = ModelConfig.GridSize * ModelConfig.GridSize;
         return experiment.Train.Epoch(round, position.BatchesIntoEpoch).Select((batch, i) =>
-            (ITrainingBatch)new ImageBatch(OnDevice(batch, device), config.LabelSmoothing, config.TokenDrop, TokenDropSeed(firstStep + i)));
+            (ITrainingBatch)new ImageBatch(OnDevice(batch, device), config.LabelSmoothing, config.TokenDropAt((double)(firstStep + i) / TotalSteps), TokenDropSeed(firstStep + i), patchTokens));
     }
 
     /// <inheritdoc />
@@ -170,26 +171,48 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
         }
     }
 
-    /// <summary>A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass.</summary>
-    private sealed class ImageBatch(Batch batch, double labelSmoothing, double tokenDrop, ulong tokenDropSeed) : ITrainingBatch
+    /// <summary>
+    /// A batch of images: label-smoothed cross-entropy, and the correct predictions of its forward pass. With token drop,
+    /// the kept tokens are drawn for the whole batch (from the step's seed) and a part of the batch takes its rows.
+    /// </summary>
+    private sealed class ImageBatch : ITrainingBatch
     {
+        private readonly Batch batch;
+        private readonly double labelSmoothing;
+        private readonly Tensor? keptTokens;
         private Tensor? logits;
+
+        public ImageBatch(Batch batch, double labelSmoothing, double tokenDrop, ulong tokenDropSeed, int patchTokens)
+            : this(batch, labelSmoothing, tokenDrop > 0 ? DrawKept(batch.Labels.shape[0], patchTokens, tokenDrop, tokenDropSeed) : null)
+        {
+        }
+
+        private ImageBatch(Batch batch, double labelSmoothing, Tensor? keptTokens)
+        {
+            this.batch = batch;
+            this.labelSmoothing = labelSmoothing;
+            this.keptTokens = keptTokens;
+        }
 
         public long Samples => batch.Labels.shape[0];
 
         public Tensor Loss(nn.Module<Tensor, Tensor> model)
         {
-            if (tokenDrop > 0 && model is VisionTransformer vit)
-            {
-                using var generator = new Generator(tokenDropSeed);
-                logits = vit.forward(batch.Images, tokenDrop, generator);
-            }
-            else
-            {
-                logits = model.call(batch.Images);
-            }
-
+            logits = keptTokens is not null && model is VisionTransformer vit ? vit.forward(batch.Images, keptTokens) : model.call(batch.Images);
             return nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: labelSmoothing);
+        }
+
+        public ITrainingBatch Part(int index, int count)
+        {
+            var (start, length) = DataParallelStep.Rows(Samples, index, count);
+            return new ImageBatch(new Batch(batch.Images.narrow(0, start, length), batch.Labels.narrow(0, start, length)), labelSmoothing,
+                keptTokens?.narrow(0, start, length));
+        }
+
+        private static Tensor DrawKept(long images, int patchTokens, double tokenDrop, ulong seed)
+        {
+            using var generator = new Generator(seed);
+            return VisionTransformer.KeptTokens(images, patchTokens, tokenDrop, generator);
         }
 
         public long? Correct()
@@ -203,6 +226,10 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
             return logits.argmax(1).eq(batch.Labels).sum().item<long>();
         }
 
-        public void Dispose() => batch.Dispose();
+        public void Dispose()
+        {
+            batch.Dispose();
+            keptTokens?.Dispose();
+        }
     }
 }

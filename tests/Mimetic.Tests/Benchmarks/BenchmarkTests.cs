@@ -120,14 +120,17 @@ public class BenchmarkTests
         var path = Path.Combine(Path.GetTempPath(), $"mimetic-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var (code, output) = CliRunner.Run("bench", "--model", "vit-micro", "--batch-size", "8", "--steps", "1", "--warmup", "0", "--no-init", "--json", path);
+            var (code, output) = CliRunner.Run("bench", "--model", "vit-micro", "--batch-size", "8", "--steps", "1", "--warmup", "0", "--no-init", "--replicas", "2", "--json", path);
             Assert.Equal(0, code);
             Assert.Contains("train images/s", output, StringComparison.Ordinal);
+            Assert.Contains("training with 2 replicas", output, StringComparison.Ordinal);
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
             var mimetic = json.RootElement.GetProperty("mimetic");
             Assert.True(mimetic.GetProperty("TrainImagesPerSecond").GetDouble() > 0);
             Assert.True(mimetic.GetProperty("MatmulGflops").GetDouble() > 0);
             Assert.InRange(mimetic.GetProperty("TrainFractionOfCeiling").GetDouble(), 0, 10);
+            Assert.Equal(2, mimetic.GetProperty("Replicas").GetInt32());
+            Assert.True(mimetic.GetProperty("ReplicatedTrainImagesPerSecond").GetDouble() > 0);
             var operations = json.RootElement.GetProperty("blockOperations").EnumerateArray().ToList();
             Assert.Equal(9, operations.Count);
             var fused = Assert.Single(operations, op => op.GetProperty("Name").GetString()!.Contains("fused C# kernel", StringComparison.Ordinal));

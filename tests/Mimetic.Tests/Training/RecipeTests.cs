@@ -34,6 +34,7 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Schedule = DecayShape.Linear,
         MinLearningRate = 0,
         TokenDrop = 0.5,
+        TokenDropEnd = 0.1,
         TestFlip = true,
         Holdout = 500,
         Shape = new ShapeOverrides(Width: 48, Depth: 1, Heads: 2, PatchSize: 4, MlpRatio: 2),
@@ -47,7 +48,7 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Assert.Null(config.Holdout);
         Assert.Null(config.Shape);
         var json = JsonSerializer.Serialize(config, RunFiles.Json);
-        foreach (var key in new[] { "EmaDecay", "Schedule", "TokenDrop", "TestFlip", "Holdout", "Shape" })
+        foreach (var key in new[] { "EmaDecay", "Schedule", "TokenDrop", "TokenDropEnd", "TestFlip", "Holdout", "Shape" })
         {
             Assert.DoesNotContain($"\"{key}\"", json, StringComparison.Ordinal);
         }
@@ -80,6 +81,27 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
     }
 
     [SkippableFact]
+    public void ReplicasTrainAsOneModelUpToRoundingAndResumeMidEpochExactly()
+    {
+        cifar.RequireData();
+        var config = Tiny() with { TokenDrop = 0.5, EmaDecay = 0.9 };
+        var single = Train(config, Path.Combine(root, "single"));
+        var straight = Path.Combine(root, "replicas");
+        var replicated = Train(config with { Replicas = 2, Threads = 0 }, straight);
+        Assert.Equal(RunState.Completed, replicated.State);
+        Assert.Equal(single.Metrics[0].TrainLoss, replicated.Metrics[0].TrainLoss, 3);
+        Assert.Equal(single.Metrics[0].TrainAccuracy, replicated.Metrics[0].TrainAccuracy, 2);
+        Assert.DoesNotContain("Replicas", File.ReadAllText(new RunFiles(Path.Combine(root, "single")).ConfigPath), StringComparison.Ordinal);
+
+        var stopped = Path.Combine(root, "replicas-stopped");
+        using var cancel = new CancellationTokenSource();
+        Assert.Equal(RunState.Stopped, Train(config with { Replicas = 2, Threads = 0 }, stopped, new StopAt(step: 9, cancel), cancel.Token).State);
+        var resumed = Train(config with { Replicas = 2, Threads = 0 }, stopped);
+        WeightFiles.AssertSame(new RunFiles(straight).WeightsPath(2), new RunFiles(stopped).WeightsPath(2));
+        Assert.Equal(replicated.Metrics.Select(m => (m.TestLoss, m.TrainLoss)), resumed.Metrics.Select(m => (m.TestLoss, m.TrainLoss)));
+    }
+
+    [SkippableFact]
     public void EachIngredientChangesTheRun()
     {
         cifar.RequireData();
@@ -89,6 +111,7 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
             ["ema"] = Tiny() with { EmaDecay = 0.9 },
             ["linear"] = Tiny() with { Schedule = DecayShape.Linear },
             ["token-drop"] = Tiny() with { TokenDrop = 0.25 },
+            ["token-drop-end"] = Tiny() with { TokenDropEnd = 0.5 },
             ["test-flip"] = Tiny() with { TestFlip = true },
             ["holdout"] = Tiny() with { Holdout = 500 },
             ["width"] = Tiny() with { Shape = new ShapeOverrides(Width: 48) },
@@ -157,6 +180,20 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         var expected = start * 0.1 + (start + 1.0) * 0.9;
         Assert.True(averaged.state_dict()[name].allclose(expected, rtol: 0, atol: 1e-6));
         Assert.DoesNotContain(averaged.parameters(), p => p.requires_grad);
+    }
+
+    [Fact]
+    public void ProgressiveTokenDropMovesLinearlyFromTheFirstFractionToTheLast()
+    {
+        var progressive = new TrainingConfig { TokenDrop = 0.75, TokenDropEnd = 0 };
+        foreach (var progress in new[] { 0.0, 0.2, 0.5, 0.9, 1.0 })
+        {
+            Assert.Equal(0.75 * (1 - progress), progressive.TokenDropAt(progress), 12);
+            Assert.Equal(0.75, (progressive with { TokenDropEnd = null }).TokenDropAt(progress));
+        }
+
+        Assert.Equal(0, progressive.TokenDropAt(1.5));
+        Assert.Throws<ArgumentException>(() => (progressive with { TokenDropEnd = 1 }).Validate());
     }
 
     [Fact]
