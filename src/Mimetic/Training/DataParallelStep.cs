@@ -65,7 +65,7 @@ internal sealed class DataParallelStep : IDisposable
         using var first = batch.Part(0, Count);
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i].Forward(batch.Part(i + 1, Count), total);
+            workers[i].Forward(batch, i + 1, Count, total);
         }
 
         Tensor? mainLoss = null;
@@ -156,7 +156,9 @@ internal sealed class DataParallelStep : IDisposable
         private readonly Thread thread;
         private readonly SemaphoreSlim go = new(0);
         private readonly SemaphoreSlim done = new(0);
-        private ITrainingBatch? part;
+        private ITrainingBatch? batch;
+        private int partIndex;
+        private int partCount;
         private double total;
         private bool backward;
         private bool stopping;
@@ -177,10 +179,14 @@ internal sealed class DataParallelStep : IDisposable
             thread.Start();
         }
 
-        /// <summary>Starts the forward pass of <paramref name="batchPart"/> (which the worker disposes) on the replica.</summary>
-        public void Forward(ITrainingBatch batchPart, double examples)
+        /// <summary>
+        /// Starts the forward pass of part <paramref name="index"/> of <paramref name="count"/> of <paramref name="whole"/> on the
+        /// replica. The worker takes the part itself, so that its tensors belong to its own thread's dispose scope (TorchSharp's
+        /// scopes are per thread and not safe to share).
+        /// </summary>
+        public void Forward(ITrainingBatch whole, int index, int count, double examples)
         {
-            (part, total, error, correct) = (batchPart, examples, null, null);
+            (batch, partIndex, partCount, total, error, correct) = (whole, index, count, examples, null, null);
             go.Release();
         }
 
@@ -250,10 +256,12 @@ internal sealed class DataParallelStep : IDisposable
 
                 using var scope = NewDisposeScope();
                 Tensor? weighted = null;
+                ITrainingBatch? part = null;
                 try
                 {
                     replica.zero_grad();
-                    weighted = part!.Loss(replica) * (part.Samples / total);
+                    part = batch!.Part(partIndex, partCount);
+                    weighted = part.Loss(replica) * (part.Samples / total);
                     loss = weighted.item<float>();
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -277,8 +285,8 @@ internal sealed class DataParallelStep : IDisposable
                 }
                 finally
                 {
-                    part!.Dispose();
-                    part = null;
+                    part?.Dispose();
+                    batch = null;
                 }
 
                 done.Release();

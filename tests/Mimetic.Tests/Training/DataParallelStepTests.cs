@@ -55,6 +55,25 @@ public sealed class DataParallelStepTests
     }
 
     [Fact]
+    public void StepsInsideTheCallersDisposeScopeLeaveOtherThreadsScopesAlone()
+    {
+        // The loop takes every step inside a dispose scope; a part made on one thread and disposed on another corrupted
+        // it (TorchSharp's scopes are per thread), so parts are made by the thread that uses them.
+        using var model = Model(seed: 8);
+        using var optimizer = OptimizerFactory.Create(model, 1e-3, 0);
+        using var step = new DataParallelStep(model, [Model(seed: 9), Model(seed: 10)]);
+        var before = RegressionBatch.CrossThreadDisposals;
+        for (var s = 0; s < 50; s++)
+        {
+            using var scope = NewDisposeScope();
+            using var batch = RegressionBatch.Random(rows: 9, seed: s);
+            Assert.True(float.IsFinite(step.Take(model, optimizer, 1e-3, 1, batch).Loss));
+        }
+
+        Assert.Equal(before, RegressionBatch.CrossThreadDisposals);
+    }
+
+    [Fact]
     public void ADivergedLossChangesNothingAndTheNextStepStillRuns()
     {
         using var model = Model(seed: 4);
@@ -98,6 +117,12 @@ public sealed class DataParallelStepTests
     /// <summary>Mean squared error of a model on rows of inputs and targets; each part is a view of some of its rows.</summary>
     private sealed class RegressionBatch(Tensor inputs, Tensor targets, int failPart, int index) : ITrainingBatch
     {
+        private static int crossThreadDisposals;
+        private readonly int createdOn = Environment.CurrentManagedThreadId;
+
+        /// <summary>Parts disposed on another thread than the one that made them.</summary>
+        public static int CrossThreadDisposals => crossThreadDisposals;
+
         public long Samples => inputs.shape[0];
 
         public static RegressionBatch Random(int rows, int seed, float scale = 1, int failPart = -2)
@@ -126,6 +151,11 @@ public sealed class DataParallelStepTests
 
         public void Dispose()
         {
+            if (Environment.CurrentManagedThreadId != createdOn)
+            {
+                Interlocked.Increment(ref crossThreadDisposals);
+            }
+
             inputs.Dispose();
             targets.Dispose();
         }
