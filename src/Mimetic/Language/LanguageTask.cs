@@ -85,11 +85,11 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     }
 
     /// <inheritdoc />
-    public LanguageMetrics Measure(nn.Module<Tensor, Tensor> model, RoundTotals totals, Func<double> elapsedSeconds)
+    public LanguageMetrics Measure(IReadOnlyList<nn.Module<Tensor, Tensor>> models, RoundTotals totals, Func<double> elapsedSeconds)
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(elapsedSeconds);
-        var valLoss = Evaluate(model, corpus.Validation, evaluationStarts, ModelConfig.ContextLength, config.BatchSize, device);
+        var valLoss = Evaluate(models, corpus.Validation, evaluationStarts, ModelConfig.ContextLength, config.BatchSize, device);
         return new LanguageMetrics(
             totals.Round + 1, totals.Step, totals.LossSum / Math.Max(1, totals.Steps), valLoss, Math.Exp(valLoss), valLoss / Math.Log(2),
             valLoss / Math.Log(2) / corpus.CharactersPerToken, totals.LearningRate, elapsedSeconds(), totals.Samples / totals.TrainSeconds);
@@ -147,23 +147,39 @@ public sealed class LanguageTask : ITrainingTask<LanguageMetrics>
     /// <param name="length">Window length.</param>
     /// <param name="batchSize">Windows per forward pass.</param>
     /// <param name="device">Where the windows go (default: the CPU).</param>
-    public static double Evaluate(nn.Module<Tensor, Tensor> model, int[] tokens, IReadOnlyList<int> starts, int length, int batchSize, Device? device = null)
+    public static double Evaluate(nn.Module<Tensor, Tensor> model, int[] tokens, IReadOnlyList<int> starts, int length, int batchSize, Device? device = null) =>
+        Evaluate([model], tokens, starts, length, batchSize, device);
+
+    /// <summary>The same, shared by <paramref name="models"/> (the model, then copies with its weights; see <see cref="ParallelEvaluation"/>).</summary>
+    public static double Evaluate(IReadOnlyList<nn.Module<Tensor, Tensor>> models, int[] tokens, IReadOnlyList<int> starts, int length, int batchSize, Device? device = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(starts);
-        model.eval();
-        using var inference = inference_mode();
-        double lossSum = 0;
-        long count = 0;
-        foreach (var chunk in starts.Chunk(Math.Max(1, batchSize)))
+        foreach (var model in models)
         {
-            using var scope = NewDisposeScope();
-            using var batch = OnDevice(TokenWindows.Batch(tokens, chunk, length), device);
-            lossSum += NextTokenLoss(model, batch, nn.Reduction.Sum).item<float>();
-            count += batch.Targets.numel();
+            model.eval();
         }
 
-        model.train();
+        double lossSum = 0;
+        long count = 0;
+        var perChunk = ParallelEvaluation.Map(starts.Chunk(Math.Max(1, batchSize)), models, (model, chunk) =>
+        {
+            using var inference = inference_mode();
+            using var scope = NewDisposeScope();
+            using var batch = OnDevice(TokenWindows.Batch(tokens, chunk, length), device);
+            return ((double)NextTokenLoss(model, batch, nn.Reduction.Sum).item<float>(), batch.Targets.numel());
+        });
+        foreach (var (loss, targets) in perChunk)
+        {
+            lossSum += loss;
+            count += targets;
+        }
+
+        foreach (var model in models)
+        {
+            model.train();
+        }
+
         return lossSum / Math.Max(1, count);
     }
 

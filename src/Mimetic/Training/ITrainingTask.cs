@@ -46,10 +46,10 @@ public interface ITrainingTask<TMetrics> : IDisposable
     IEnumerable<ITrainingBatch> Batches(int round, TrainingPosition position);
 
     /// <summary>Evaluates the model after a round and returns the round's metrics line.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="models">The model, then copies with its weights to share the evaluation (<see cref="ParallelEvaluation"/>; none without replicas).</param>
     /// <param name="totals">The round's training totals.</param>
     /// <param name="elapsedSeconds">Seconds of the round so far, an interrupted part included (training and, when called after the evaluation, evaluation).</param>
-    TMetrics Measure(nn.Module<Tensor, Tensor> model, RoundTotals totals, Func<double> elapsedSeconds);
+    TMetrics Measure(IReadOnlyList<nn.Module<Tensor, Tensor>> models, RoundTotals totals, Func<double> elapsedSeconds);
 
     /// <summary>Metadata stored in weights and checkpoints after <paramref name="roundsCompleted"/> rounds and <paramref name="stepsDone"/> steps.</summary>
     Dictionary<string, string> Metadata(int roundsCompleted, long stepsDone);

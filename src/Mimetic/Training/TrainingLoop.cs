@@ -130,6 +130,8 @@ public sealed class TrainingLoop<TMetrics>
         using var dataParallel = config.Replicas > 1   // after the resume: the replicas take the weights the model has now
             ? new DataParallelStep(model, [.. Enumerable.Range(1, config.Replicas - 1).Select(_ => task.CreateModel())])
             : null;
+        var evaluationCopies = Enumerable.Range(1, Math.Max(0, config.Replicas - 1)).Select(_ => task.CreateModel()).ToList();
+        using var disposeCopies = new CopiesDisposal(evaluationCopies);
         files.WriteStatus(new RunStatus(RunState.Running, position.EpochsCompleted, "training"));
         observer.RunStarted(new RunStart(config, files.Directory, task.RoundName, task.Rounds, position.Step, task.TotalSteps));
         var board = torch.utils.tensorboard.SummaryWriter(files.TensorBoardDirectory, createRunName: false);
@@ -156,7 +158,12 @@ public sealed class TrainingLoop<TMetrics>
 
             var totals = new RoundTotals(round, position.Step, position.BatchesIntoEpoch, position.EpochLossSum, position.EpochCorrect, position.EpochSeen,
                 schedule.At(position.Step - 1), clock.Elapsed.TotalSeconds, metrics.Sum(m => m.Seconds));
-            var measured = task.Measure(evaluated, totals, () => secondsBefore + clock.Elapsed.TotalSeconds);
+            foreach (var copy in evaluationCopies)
+            {
+                ParallelEvaluation.CopyWeights(evaluated, copy);
+            }
+
+            var measured = task.Measure([evaluated, .. evaluationCopies], totals, () => secondsBefore + clock.Elapsed.TotalSeconds);
             if (!double.IsFinite(measured.EvaluationLoss) || !OptimizerStep.AllFinite(model) || !OptimizerStep.AllFinite(evaluated))
             {
                 return Finish(RunState.Diverged, metrics,
@@ -319,5 +326,11 @@ public sealed class TrainingLoop<TMetrics>
         files.WriteStatus(new RunStatus(state, metrics.Count, message));
         observer.Note(message);
         return new TrainingResult<TMetrics>(files.Directory, state, metrics, message);
+    }
+
+    /// <summary>Disposes the evaluation copies of the model when the run ends.</summary>
+    private sealed class CopiesDisposal(List<nn.Module<Tensor, Tensor>> copies) : IDisposable
+    {
+        public void Dispose() => copies.ForEach(copy => copy.Dispose());
     }
 }

@@ -66,11 +66,11 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     }
 
     /// <inheritdoc />
-    public EpochMetrics Measure(nn.Module<Tensor, Tensor> model, RoundTotals totals, Func<double> elapsedSeconds)
+    public EpochMetrics Measure(IReadOnlyList<nn.Module<Tensor, Tensor>> models, RoundTotals totals, Func<double> elapsedSeconds)
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(elapsedSeconds);
-        var (testLoss, testAccuracy) = Evaluate(model, experiment.Test, device, config.TestFlip);
+        var (testLoss, testAccuracy) = Evaluate(models, experiment.Test, device, config.TestFlip);
         var seconds = elapsedSeconds();
         return new EpochMetrics(
             totals.Round + 1, totals.LossSum / Math.Max(1, StepsPerEpoch), (double)totals.Correct / Math.Max(1, totals.Samples),
@@ -128,27 +128,44 @@ public sealed class VisionTask : ITrainingTask<EpochMetrics>
     /// Mean cross-entropy (no smoothing) and accuracy over a split, without gradients, with the batches on <paramref name="device"/>
     /// (default: the CPU); with <paramref name="flip"/>, of the logits averaged over each image and its mirror image.
     /// </summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader source, Device? device = null, bool flip = false)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader source, Device? device = null, bool flip = false) =>
+        Evaluate([model], source, device, flip);
+
+    /// <summary>The same, shared by <paramref name="models"/> (the model, then copies with its weights; see <see cref="ParallelEvaluation"/>).</summary>
+    public static (double Loss, double Accuracy) Evaluate(IReadOnlyList<nn.Module<Tensor, Tensor>> models, BatchLoader source, Device? device = null, bool flip = false)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(source);
-        model.eval();
-        using var inference = inference_mode();
+        foreach (var model in models)
+        {
+            model.eval();
+        }
+
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var batch in source.Epoch(0).Select(b => OnDevice(b, device)))
+        var perBatch = ParallelEvaluation.Map(source.Epoch(0).Select(b => OnDevice(b, device)), models, (model, batch) =>
         {
             using (batch)
+            using (inference_mode())
             using (var scope = NewDisposeScope())
             {
                 var logits = flip ? (model.call(batch.Images) + model.call(batch.Images.flip(3))) / 2 : model.call(batch.Images);
-                lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(batch.Labels).sum().item<long>();
-                seen += batch.Labels.shape[0];
+                return (Loss: (double)nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>(),
+                    Correct: logits.argmax(1).eq(batch.Labels).sum().item<long>(), Seen: batch.Labels.shape[0]);
             }
+        });
+        foreach (var (loss, right, count) in perBatch)
+        {
+            lossSum += loss;
+            correct += right;
+            seen += count;
         }
 
-        model.train();
+        foreach (var model in models)
+        {
+            model.train();
+        }
+
         return (lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen));
     }
 

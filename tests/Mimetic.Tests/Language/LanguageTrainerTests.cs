@@ -11,6 +11,22 @@ public sealed class LanguageTrainerTests(LanguageTestData data) : IClassFixture<
     private readonly string root = Directory.CreateTempSubdirectory("mimetic-lmtrain-").FullName;
 
     [SkippableFact]
+    public void ReplicasTrainAndEvaluateAGptAsOneModelUpToRounding()
+    {
+        data.RequireData();
+        var config = data.Tiny(steps: 20, evalInterval: 10);
+        var single = new LanguageRun(config, data.Corpus, Path.Combine(root, "single")).Run();
+        var replicated = new LanguageRun(config with { Threads = 0, Replicas = 2 }, data.Corpus, Path.Combine(root, "replicas")).Run();
+        Assert.Equal(RunState.Completed, replicated.State);
+        Assert.Equal(single.Metrics.Select(m => m.Step), replicated.Metrics.Select(m => m.Step));
+        foreach (var (one, shared) in single.Metrics.Zip(replicated.Metrics))
+        {
+            Assert.Equal(one.TrainLoss, shared.TrainLoss, 3);
+            Assert.Equal(one.ValLoss, shared.ValLoss, 3);
+        }
+    }
+
+    [SkippableFact]
     public void ATinyRunBeatsTheUnigramEntropyOfTheValidationSplit()
     {
         data.RequireData();

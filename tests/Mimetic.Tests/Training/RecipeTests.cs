@@ -91,6 +91,7 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Assert.Equal(RunState.Completed, replicated.State);
         Assert.Equal(single.Metrics[0].TrainLoss, replicated.Metrics[0].TrainLoss, 3);
         Assert.Equal(single.Metrics[0].TrainAccuracy, replicated.Metrics[0].TrainAccuracy, 2);
+        Assert.Equal(single.Metrics[0].TestLoss, replicated.Metrics[0].TestLoss, 3);   // evaluated on the model and a copy
         Assert.DoesNotContain("Replicas", File.ReadAllText(new RunFiles(Path.Combine(root, "single")).ConfigPath), StringComparison.Ordinal);
 
         var stopped = Path.Combine(root, "replicas-stopped");
@@ -213,6 +214,24 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Assert.True(a.equal(b).all().item<bool>());
         Assert.False(a.allclose(c));
         Assert.True(model.forward(images, 0, none).allclose(model.forward(images), rtol: 0, atol: 1e-5));
+    }
+
+    [SkippableFact]
+    public void EvaluationSharedByCopiesOfTheModelIsOneModelsEvaluation()
+    {
+        cifar.RequireData();
+        manual_seed(3);
+        using var model = new VisionTransformer(VisionPresets.Get("vit-micro"));
+        using var copy1 = new VisionTransformer(VisionPresets.Get("vit-micro"));
+        using var copy2 = new VisionTransformer(VisionPresets.Get("vit-micro"));
+        ParallelEvaluation.CopyWeights(model, copy1);
+        ParallelEvaluation.CopyWeights(model, copy2);
+        using var loader = new BatchLoader(cifar.Data.Test.BalancedSubset(350, 0), BatchLoaderOptions.Evaluation(100));   // 4 batches: a wave and a part
+        var (loss, accuracy) = VisionTask.Evaluate(model, loader, flip: true);
+        var (sharedLoss, sharedAccuracy) = VisionTask.Evaluate([model, copy1, copy2], loader, flip: true);
+        Assert.Equal(loss, sharedLoss, 5);
+        Assert.Equal(accuracy, sharedAccuracy);
+        Assert.True(model.training && copy1.training, "evaluation leaves the models in training mode");
     }
 
     [SkippableFact]
