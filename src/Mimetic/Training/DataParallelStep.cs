@@ -62,10 +62,12 @@ internal sealed class DataParallelStep : IDisposable
 
         optimizer.zero_grad();
         var total = (double)batch.Samples;
-        using var first = batch.Part(0, Count);
-        for (var i = 0; i < workers.Length; i++)
+        var parts = (int)Math.Clamp(batch.Samples, 1, Count);   // no empty part: a batch smaller than the replicas leaves some idle
+        var active = workers[..(parts - 1)];
+        using var first = batch.Part(0, parts);
+        for (var i = 0; i < active.Length; i++)
         {
-            workers[i].Forward(batch, i + 1, Count, total);
+            active[i].Forward(batch, i + 1, parts, total);
         }
 
         Tensor? mainLoss = null;
@@ -80,7 +82,7 @@ internal sealed class DataParallelStep : IDisposable
         }
 
         var loss = mainLoss is null ? float.NaN : mainLoss.item<float>();
-        foreach (var worker in workers)
+        foreach (var worker in active)
         {
             var (part, error) = worker.WaitForward();
             loss += part;
@@ -88,7 +90,7 @@ internal sealed class DataParallelStep : IDisposable
         }
 
         var proceed = failure is null && !OptimizerStep.IsDiverged(loss);
-        foreach (var worker in workers)
+        foreach (var worker in active)
         {
             worker.StartBackward(proceed);
         }
@@ -99,7 +101,7 @@ internal sealed class DataParallelStep : IDisposable
         }
 
         long? correct = proceed ? first.Correct() : null;
-        foreach (var worker in workers)
+        foreach (var worker in active)
         {
             var (partCorrect, error) = worker.WaitBackward();
             failure ??= error;
@@ -118,7 +120,7 @@ internal sealed class DataParallelStep : IDisposable
 
         using (no_grad())
         {
-            foreach (var worker in workers)
+            foreach (var worker in active)
             {
                 worker.AddGradientsTo(parameters);
             }

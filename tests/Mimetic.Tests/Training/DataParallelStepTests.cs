@@ -29,9 +29,10 @@ public sealed class DataParallelStepTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void ReplicasTakeTheStepOfOneModelOnTheWholeBatch(int replicas)
+    [InlineData(2, 7)]
+    [InlineData(3, 7)]
+    [InlineData(3, 2)]   // fewer examples than replicas: one stays idle, and still takes the new weights
+    public void ReplicasTakeTheStepOfOneModelOnTheWholeBatch(int replicas, int rows)
     {
         using var single = Model(seed: 3);
         using var shared = Model(seed: 3);
@@ -41,7 +42,7 @@ public sealed class DataParallelStepTests
         var parameters = single.parameters().ToList();
         for (var s = 0; s < 4; s++)
         {
-            using var batch = RegressionBatch.Random(rows: 7, seed: s);
+            using var batch = RegressionBatch.Random(rows, seed: s);
             var expected = OptimizerStep.Take(singleOptimizer, parameters, 1e-2, 0.5, () => batch.Loss(single));
             var (loss, correct) = step.Take(shared, sharedOptimizer, 1e-2, 0.5, batch);
             Assert.Equal(expected, loss, 5);
