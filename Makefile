@@ -54,7 +54,7 @@ pretrained: build
 # The time-to-accuracy studies (docs/time-to-accuracy.md): the recipe search, ranked on 5,000 held-out training images
 # (never the test split), one libtorch thread per run so that two `make time-studies` side by side share the work.
 # Resumable: completed runs are skipped; reports go to docs/studies/.
-TIME_STUDIES := recipe-search recipe-timed recipe-long speedrun time-to-accuracy
+TIME_STUDIES := recipe-search recipe-timed recipe-long speedrun time-to-accuracy speedrun-ablation
 time-studies: build
 	@for study in $(TIME_STUDIES); do $(CLI) study experiments/$$study.json --out docs/studies/$$study || exit $$?; done
 

@@ -46,13 +46,19 @@ public static class ComparisonReport
         var summary = ComparisonSummary.From(runs);
         Io.UserFile.RequireFolderOrMissing(directory, "output folder");
         Directory.CreateDirectory(directory);
-        SavePlots(summary, directory, "");
-        Training.RunFiles.WriteAtomically(Path.Combine(directory, ReportFile), Markdown(summary, title, command));
+        var plots = SavePlots(summary, directory, "");
+        Training.RunFiles.WriteAtomically(Path.Combine(directory, ReportFile), Markdown(summary, title, command, plots));
         return summary;
     }
 
-    /// <summary>Saves the primary-metric and training-loss plots (file names prefixed by <paramref name="prefix"/>); returns their names.</summary>
-    public static (string Primary, string Loss) SavePlots(ComparisonSummary summary, string directory, string prefix)
+    /// <summary>File name of the accuracy-against-minutes plot (vision runs that record their time).</summary>
+    public const string MinutesPlot = "accuracy-minutes.png";
+
+    /// <summary>
+    /// Saves the primary-metric and training-loss plots (file names prefixed by <paramref name="prefix"/>) and, where
+    /// every run is a vision run that records its time, accuracy against cumulative minutes; returns their names.
+    /// </summary>
+    public static CurvePlots SavePlots(ComparisonSummary summary, string directory, string prefix)
     {
         ArgumentNullException.ThrowIfNull(summary);
         var schema = summary.Schema;
@@ -63,7 +69,16 @@ public static class ComparisonReport
             summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), [.. i.Xs], i.Curve, schema.Primary.Scale)), options);
         LinePlot.Save(Path.Combine(directory, loss), "Training loss", schema.XLabel, schema.TrainLossLabel,
             summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), [.. i.Xs], i.TrainLoss)), options);
-        return (primary, loss);
+        if (schema != MetricSchema.Vision || !summary.Inits.SelectMany(i => i.Runs).All(TimeToAccuracy.IsTimed))
+        {
+            return new CurvePlots(primary, loss, null);
+        }
+
+        var minutes = prefix + MinutesPlot;
+        LinePlot.Save(Path.Combine(directory, minutes), schema.PrimaryTitle + " against time", "minutes (training + evaluation; mean over seeds)", schema.Primary.Label,
+            summary.Inits.Select(i => Series.OverSeeds(Legend(i.Init, i.Runs.Count), TimeToAccuracy.MeanMinutes(i.Runs, i.Xs.Count), i.Curve, schema.Primary.Scale)),
+            new LinePlotOptions());
+        return new CurvePlots(primary, loss, minutes);
     }
 
     /// <summary>The results table as Markdown: one row per init.</summary>
@@ -121,7 +136,7 @@ public static class ComparisonReport
         return runs.ToString();
     }
 
-    private static string Markdown(ComparisonSummary summary, string title, string? command)
+    private static string Markdown(ComparisonSummary summary, string title, string? command, CurvePlots plots)
     {
         var schema = summary.Schema;
         var text = new StringBuilder();
@@ -143,6 +158,12 @@ public static class ComparisonReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"![training loss]({LossPlot})");
         text.AppendLine();
+        if (plots.Minutes is { } minutes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"![{schema.PrimaryTitle.ToLowerInvariant()} against minutes]({minutes})");
+            text.AppendLine();
+        }
+
         text.AppendLine("## Runs");
         text.AppendLine();
         text.Append(RunTable(summary));
@@ -152,3 +173,9 @@ public static class ComparisonReport
     /// <summary>A curve's legend: the init and its number of seeds.</summary>
     internal static string Legend(string init, int runs) => $"{init} (n={runs})";
 }
+
+/// <summary>The file names of a comparison's curve plots.</summary>
+/// <param name="Primary">The primary metric by round.</param>
+/// <param name="Loss">The training loss by round.</param>
+/// <param name="Minutes">Accuracy against cumulative minutes, or null where the runs record no time.</param>
+public sealed record CurvePlots(string Primary, string Loss, string? Minutes);

@@ -35,6 +35,13 @@ public static class TimeToAccuracy
         return first?[TotalSeconds];
     }
 
+    /// <summary>The mean over <paramref name="runs"/> of the cumulative minutes at each of their first <paramref name="points"/> rounds.</summary>
+    public static double[] MeanMinutes(IReadOnlyList<RunRecord> runs, int points)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return Enumerable.Range(0, points).Select(e => runs.Average(r => r.Value(e, TotalSeconds)) / 60).ToArray();
+    }
+
     /// <summary>Minutes to <paramref name="accuracy"/>, as a table cell ("–" when never reached).</summary>
     public static string Cell(RunRecord run, double accuracy) =>
         SecondsTo(run, accuracy) is { } seconds ? (seconds / 60).ToString("F1", CultureInfo.InvariantCulture) : "–";

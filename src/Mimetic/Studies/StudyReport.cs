@@ -75,7 +75,7 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
         Io.UserFile.RequireFolderOrMissing(directory, "report folder");
         Directory.CreateDirectory(directory);
         var plotted = SaveGainPlot(Path.Combine(directory, GainPlot));
-        var curves = new Dictionary<SettingResult, (string Primary, string Loss)>();
+        var curves = new Dictionary<SettingResult, CurvePlots>();
         for (var i = 0; i < Settings.Count; i++)
         {
             // Curves where there is something to compare: a gain, or inits without a default to compare with.
@@ -110,7 +110,7 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
     /// <summary>File-name prefix of the curves of the grid's <paramref name="index"/>-th setting (none for a one-setting study).</summary>
     internal static string CurvePrefix(int index, int count) => count == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $"setting{index + 1}-");
 
-    private string Markdown(string command, bool plotted, Dictionary<SettingResult, (string Primary, string Loss)> curves)
+    private string Markdown(string command, bool plotted, Dictionary<SettingResult, CurvePlots> curves)
     {
         var study = Study;
         var schema = Settings.Select(s => s.Summary?.Schema).FirstOrDefault(s => s is not null) ?? MetricSchema.For(study.Kind);
@@ -173,6 +173,11 @@ public sealed record StudyResult(StudyDefinition Study, IReadOnlyList<SettingRes
                 text.AppendLine();
                 text.AppendLine(CultureInfo.InvariantCulture, $"![training loss by {setting.Summary.Schema.XLabel}, mean ± std over seeds]({curve.Loss})");
                 text.AppendLine();
+                if (curve.Minutes is { } minutes)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"![{setting.Summary.Schema.PrimaryTitle.ToLowerInvariant()} against minutes, mean ± std over seeds]({minutes})");
+                    text.AppendLine();
+                }
             }
 
             if (setting.Gains.Count > 0)

@@ -283,6 +283,27 @@ public sealed class RecipeTests(CifarFixture cifar) : IClassFixture<CifarFixture
         Assert.DoesNotContain("min. to", Mimetic.Reports.ComparisonReport.RunTable(Mimetic.Reports.ComparisonSummary.From([untimed])), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TimedRunsGetAnAccuracyAgainstMinutesPlotAtTheMeanMinutesOfTheirSeeds()
+    {
+        static IReadOnlyDictionary<string, double> Row(int epoch, double accuracy, double total) =>
+            new Dictionary<string, double> { ["Epoch"] = epoch, ["TestAccuracy"] = accuracy, ["TrainLoss"] = 1, ["Seconds"] = 60, ["TotalSeconds"] = total };
+        var seed0 = new Mimetic.Reports.RunRecord(Tiny(), "a", RunState.Completed, [Row(1, 0.5, 60), Row(2, 0.6, 150)]);
+        var seed1 = new Mimetic.Reports.RunRecord(Tiny() with { Seed = 1 }, "b", RunState.Completed, [Row(1, 0.4, 120), Row(2, 0.7, 210), Row(3, 0.8, 300)]);
+        Assert.Equal([1.5, 3.0], Mimetic.Reports.TimeToAccuracy.MeanMinutes([seed0, seed1], 2));
+
+        var timed = Path.Combine(root, "timed-report");
+        Mimetic.Reports.ComparisonReport.Write(timed, [seed0, seed1], "timed");
+        Assert.True(File.Exists(Path.Combine(timed, Mimetic.Reports.ComparisonReport.MinutesPlot)));
+        Assert.Contains($"]({Mimetic.Reports.ComparisonReport.MinutesPlot})", File.ReadAllText(Path.Combine(timed, "report.md")), StringComparison.Ordinal);
+
+        var untimedRun = seed0 with { Rows = [.. seed0.Rows.Select(r => (IReadOnlyDictionary<string, double>)r.Where(p => p.Key != "TotalSeconds").ToDictionary())] };
+        var untimed = Path.Combine(root, "untimed-report");
+        Mimetic.Reports.ComparisonReport.Write(untimed, [untimedRun, seed1], "untimed");
+        Assert.False(File.Exists(Path.Combine(untimed, Mimetic.Reports.ComparisonReport.MinutesPlot)));
+        Assert.DoesNotContain("minutes", File.ReadAllText(Path.Combine(untimed, "report.md")), StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     private static string Hash(ReadOnlySpan<byte> image) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(image));
